@@ -20,8 +20,9 @@
 //	PING␍␊
 //	PONG␍␊
 //
-// Server to client (what the encoders write; Parser also reads them, since
-// a misbehaving client may send them and the server must stay in sync):
+// Server to client (what the encoders write). Parser also accepts INFO,
+// +OK and -ERR, which a client has no reason to send but nats-server
+// tolerates; MSG and HMSG from a client are unknown operations.
 //
 //	INFO <json>␍␊                                     AppendInfo
 //	MSG <subject> <sid> [reply] <#bytes>␍␊<payload>␍␊  AppendMsg, AppendMsgHeader
@@ -48,7 +49,14 @@
 // across chunks is copied into reusable scratch buffers owned by the Parser.
 //
 // The control-line limit applies to the arguments: the bytes after the op
-// name and the whitespace that ends it, up to but excluding the line ending.
+// name and the one space or tab ending it, up to but excluding the line
+// ending. It is enforced before the line ends, so a client cannot make the
+// Parser buffer more than the limit. A payload split across reads is
+// buffered whole (up to the payload limit); scratch buffers above 64 KiB are
+// released once their message is delivered.
+//
+// PING, PONG and +OK take no arguments; like nats-server, the Parser
+// ignores anything else on their line (it still counts toward the limit).
 //
 // Every error the parser itself detects is a *ProtocolError whose Text is the
 // message to send as "-ERR '<Text>'"; all of them are fatal, the server
