@@ -31,9 +31,11 @@
 //	map      = "{" entries "}"
 //	array    = "[" { newline } [ value { ( "," | newline ) { newline } value } [ "," ] ] { newline } "]"
 //
-// An entry must be followed by a separator or by the '}' or end of file
-// that closes its block. Blanks are spaces, tabs and carriage returns.
-// Comments may start wherever a token may.
+// A map or array may also start on a line after its key when there is no
+// separator ("jetstream" on one line, "{" on the next). An entry must be
+// followed by a separator or by the '}' or end of file that closes its
+// block. Blanks are spaces, tabs and carriage returns. Comments may start
+// wherever a token may.
 //
 // A bare key runs up to a blank, a newline or one of ":=,;{}[]". A bare
 // value runs up to a blank, a newline or one of ",;}]", so "127.0.0.1:4222"

@@ -136,6 +136,25 @@ func (lx *lexer) sep() bool {
 	return true
 }
 
+// openerOnNextLine reports whether, after blanks, newlines and comments,
+// the next character opens a map or an array, and if so consumes up to it.
+// It lets a block start on the line after its key, as nats-server allows.
+func (lx *lexer) openerOnNextLine() bool {
+	saved := *lx
+	for {
+		lx.skipBlanks()
+		if lx.peek() != '\n' {
+			break
+		}
+		lx.advance()
+	}
+	if c := lx.peek(); c == '{' || c == '[' {
+		return true
+	}
+	*lx = saved
+	return false
+}
+
 var punct = map[byte]tokenKind{
 	'\n': tokNewline, ',': tokComma, ';': tokSemicolon,
 	'{': tokLBrace, '}': tokRBrace, '[': tokLBracket, ']': tokRBracket,

@@ -152,6 +152,9 @@ func (p *parser) entry(key token, sc *scope, depth int) error {
 		}
 		return p.endEntry(key.text)
 	}
+	if !hasSep {
+		p.lx.openerOnNextLine()
+	}
 	tok, err := p.next(modeValue)
 	if err != nil {
 		return err
