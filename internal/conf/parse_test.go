@@ -139,6 +139,7 @@ func TestVariables(t *testing.T) {
 	t.Setenv("PETREL_TEST_REF", "$PETREL_TEST_PORT")
 	t.Setenv("PETREL_TEST_SIZE", "1MB")
 	t.Setenv("shadow", "env")
+	t.Setenv("PETREL_TEST_INCLUDE", "{include x.conf}")
 	tests := []struct {
 		name string
 		in   string
@@ -157,6 +158,7 @@ func TestVariables(t *testing.T) {
 		{"env array", "l: $PETREL_TEST_LIST", m{"l": a{"a", "b"}}},
 		{"env size", "s: $PETREL_TEST_SIZE", m{"s": int64(1 << 20)}},
 		{"env refs are not expanded", "r: $PETREL_TEST_REF", m{"r": "$PETREL_TEST_PORT"}},
+		{"env includes are not expanded", "i: $PETREL_TEST_INCLUDE", m{"i": "{include x.conf}"}},
 		{"not in double quotes", "a = 1\nb = \"$a\"", m{"a": int64(1), "b": "$a"}},
 		{"not in single quotes", "a = 1\nb = '$a'", m{"a": int64(1), "b": "$a"}},
 		{"redefinition", "a = 1\na = $a\nb = $a", m{"a": int64(1), "b": int64(1)}},
