@@ -2,9 +2,9 @@ package conf
 
 import "fmt"
 
-// Pos is a 1-based position in a configuration text. Col counts
+// position is a 1-based position in a configuration text. Col counts
 // characters (runes), not bytes.
-type Pos struct {
+type position struct {
 	Line, Col int
 }
 
@@ -26,6 +26,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-func newError(file string, pos Pos, format string, args ...any) *Error {
+func newError(file string, pos position, format string, args ...any) *Error {
 	return &Error{File: file, Line: pos.Line, Col: pos.Col, Msg: fmt.Sprintf(format, args...)}
 }

@@ -74,7 +74,7 @@ func (p *parser) include(sc *scope, depth int) error {
 
 // checkInclude refuses an include that would form a cycle or nest too
 // deeply.
-func (p *parser) checkInclude(pos Pos, path string) error {
+func (p *parser) checkInclude(pos position, path string) error {
 	abs := absPath(path)
 	for i, f := range p.files {
 		if f.abs == abs {

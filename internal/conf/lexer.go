@@ -27,7 +27,7 @@ const (
 type token struct {
 	kind tokenKind
 	text string
-	pos  Pos
+	pos  position
 }
 
 // describe names a token for error messages.
@@ -72,7 +72,7 @@ func newLexer(file, src string) *lexer {
 	return &lexer{file: file, src: src, line: 1, col: 1}
 }
 
-func (lx *lexer) pos() Pos { return Pos{lx.line, lx.col} }
+func (lx *lexer) pos() position { return position{lx.line, lx.col} }
 
 func (lx *lexer) eof() bool { return lx.off >= len(lx.src) }
 
@@ -207,7 +207,7 @@ func endsWord(c byte, m mode) bool {
 }
 
 // raw consumes a single-quoted string, which has no escapes.
-func (lx *lexer) raw(start Pos) (token, error) {
+func (lx *lexer) raw(start position) (token, error) {
 	lx.advance()
 	begin := lx.off
 	for !lx.eof() && lx.peek() != '\'' {
@@ -222,7 +222,7 @@ func (lx *lexer) raw(start Pos) (token, error) {
 }
 
 // quoted consumes a double-quoted string and resolves its escapes.
-func (lx *lexer) quoted(start Pos) (token, error) {
+func (lx *lexer) quoted(start position) (token, error) {
 	lx.advance()
 	var b strings.Builder
 	for !lx.eof() {
@@ -248,7 +248,7 @@ var simpleEscapes = map[byte]string{
 }
 
 // escape consumes one backslash escape and writes what it stands for.
-func (lx *lexer) escape(b *strings.Builder, start Pos) error {
+func (lx *lexer) escape(b *strings.Builder, start position) error {
 	at := lx.pos()
 	lx.advance() // the backslash
 	if lx.eof() {
@@ -271,7 +271,7 @@ func (lx *lexer) escape(b *strings.Builder, start Pos) error {
 
 // hexEscape reads the hex digits of \xXX (a byte), \uXXXX or \UXXXXXXXX
 // (a code point).
-func (lx *lexer) hexEscape(b *strings.Builder, at Pos, c byte, digits int) error {
+func (lx *lexer) hexEscape(b *strings.Builder, at position, c byte, digits int) error {
 	end := lx.off + digits
 	if end > len(lx.src) {
 		end = len(lx.src)

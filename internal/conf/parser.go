@@ -71,7 +71,7 @@ func (p *parser) next(m mode) (token, error) {
 
 func (p *parser) unread(t token) { p.pending = &t }
 
-func (p *parser) errorf(pos Pos, format string, args ...any) error {
+func (p *parser) errorf(pos position, format string, args ...any) error {
 	return newError(p.lx.file, pos, format, args...)
 }
 
