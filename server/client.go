@@ -1,0 +1,596 @@
+package server
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/petrelmq/petrel/internal/wire"
+)
+
+// Read buffer sizes: a connection starts small so idle ones cost little,
+// and grows while reads fill the buffer.
+const (
+	minReadBuf  = 512
+	maxReadBuf  = 64 << 10
+	maxSpareBuf = 64 << 10 // outbound buffers above this are not kept for reuse
+	flushAt     = 32 << 10 // signal a writer mid-read once this much is queued
+)
+
+// connectOpts is the CONNECT document a client sends.
+type connectOpts struct {
+	Verbose      bool   `json:"verbose"`
+	Pedantic     bool   `json:"pedantic"`
+	TLSRequired  bool   `json:"tls_required"`
+	Name         string `json:"name"`
+	Lang         string `json:"lang"`
+	Version      string `json:"version"`
+	Protocol     int    `json:"protocol"`
+	Echo         bool   `json:"echo"`
+	Headers      bool   `json:"headers"`
+	NoResponders bool   `json:"no_responders"`
+	User         string `json:"user"`
+	Pass         string `json:"pass"`
+	AuthToken    string `json:"auth_token"`
+	NKey         string `json:"nkey"`
+	Sig          string `json:"sig"`
+	JWT          string `json:"jwt"`
+}
+
+// client is one connection speaking the NATS client protocol. Its read
+// loop parses and routes what the client publishes; its write loop sends
+// what is queued for it, coalescing messages into large writes.
+type client struct {
+	srv   *Server
+	cid   uint64
+	nc    net.Conn
+	host  string
+	port  int
+	start time.Time
+	nonce string
+
+	// Owned by the read loop; others read them only after connected is set.
+	parser    *wire.Parser
+	acc       *Account
+	opts      connectOpts
+	perms     *permissions
+	connected atomic.Bool
+	flushSet  map[*client]struct{} // clients to signal after this read
+
+	inMsgs, inBytes   atomic.Int64
+	outMsgs, outBytes atomic.Int64
+	lastActivity      atomic.Int64 // unix nanos of the last read or delivery
+	rtt               atomic.Int64 // nanoseconds, measured by the first PING
+	pingSent          atomic.Int64
+
+	flushCh chan struct{} // wakes the write loop; capacity 1
+
+	mu struct {
+		sync.Mutex
+		out      []byte // queued for the write loop
+		spare    []byte // a drained buffer kept for reuse
+		pending  int64  // bytes queued or being written
+		pingsOut int
+		closed   bool
+		flush    bool // closed: write what is queued before closing
+		reason   ClosedReason
+		subs     map[string]*subscription // by sid
+		timers   []*time.Timer
+	}
+}
+
+func (s *Server) createClient(nc net.Conn) {
+	c := &client{
+		srv:     s,
+		cid:     s.gcid.Add(1),
+		nc:      nc,
+		start:   time.Now(),
+		acc:     s.accounts.global,
+		flushCh: make(chan struct{}, 1),
+		parser:  wire.NewParser(s.opts.MaxControlLine, s.opts.MaxPayload),
+	}
+	c.opts.Echo = true
+	c.mu.subs = make(map[string]*subscription)
+	if addr, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		c.host, c.port = addr.IP.String(), addr.Port
+	}
+	c.nonce = s.auth.nonce()
+	c.lastActivity.Store(c.start.UnixNano())
+	s.stats.totalConns.Add(1)
+
+	s.mu.Lock()
+	if s.mu.shutdown || s.mu.lameDuck {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	if len(s.mu.clients) >= s.opts.MaxConn {
+		s.mu.Unlock()
+		c.rejectMaxConns()
+		return
+	}
+	s.mu.clients[c.cid] = c
+	s.loops.Add(2)
+	s.mu.Unlock()
+
+	c.enqueue(wire.AppendInfo(nil, s.infoFor(c)))
+	go c.writeLoop()
+	go c.run()
+}
+
+// rejectMaxConns tells a client the server is full, then closes it.
+func (c *client) rejectMaxConns() {
+	c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	b := wire.AppendInfo(nil, c.srv.infoFor(c))
+	b = wire.AppendErr(b, errMaxConns)
+	c.nc.Write(b)
+	c.nc.Close()
+	c.srv.log.Warnf("Connection from %s refused: %s", c.nc.RemoteAddr(), errMaxConns)
+}
+
+// run upgrades to TLS when configured, arms the timers, and reads.
+func (c *client) run() {
+	defer c.srv.loops.Done()
+	defer c.teardown()
+	if c.srv.opts.TLSConfig != nil && !c.upgradeTLS() {
+		return
+	}
+	if c.srv.auth.required() {
+		c.addTimer(c.srv.opts.AuthTimeout, c.authTimeout)
+	}
+	c.addTimer(c.srv.opts.PingInterval, c.pingTimer)
+	c.readLoop()
+}
+
+func (c *client) upgradeTLS() bool {
+	c.flushNow()
+	conn := tls.Server(c.nc, c.srv.opts.TLSConfig)
+	conn.SetDeadline(time.Now().Add(c.srv.opts.TLSTimeout))
+	if err := conn.Handshake(); err != nil {
+		c.srv.log.Debugf("TLS handshake with %s failed: %v", c.nc.RemoteAddr(), err)
+		c.closeConnection(TLSHandshakeError)
+		return false
+	}
+	conn.SetDeadline(time.Time{})
+	c.mu.Lock()
+	c.nc = conn
+	c.mu.Unlock()
+	return true
+}
+
+func (c *client) readLoop() {
+	buf := make([]byte, minReadBuf)
+	c.flushSet = make(map[*client]struct{})
+	for {
+		n, err := c.conn().Read(buf)
+		if n > 0 {
+			c.lastActivity.Store(time.Now().UnixNano())
+			perr := c.parser.Parse(buf[:n], c)
+			c.flushClients()
+			if perr != nil {
+				c.closeOnError(perr)
+				return
+			}
+		}
+		if err != nil {
+			c.closeConnection(readErrorReason(err))
+			return
+		}
+		buf = resizeReadBuf(buf, n)
+	}
+}
+
+// resizeReadBuf doubles a buffer that a read filled and halves one that
+// reads use less than a quarter of.
+func resizeReadBuf(buf []byte, n int) []byte {
+	switch {
+	case n == len(buf) && len(buf) < maxReadBuf:
+		return make([]byte, 2*len(buf))
+	case n < len(buf)/4 && len(buf) > minReadBuf:
+		return make([]byte, len(buf)/2)
+	}
+	return buf
+}
+
+func readErrorReason(err error) ClosedReason {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return ClientClosed
+	}
+	return ReadError
+}
+
+// conn is the current net.Conn (it changes once, on a TLS upgrade).
+func (c *client) conn() net.Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nc
+}
+
+// closeOnError tells the client why, when the error has a text for it,
+// and closes the connection.
+func (c *client) closeOnError(err error) {
+	var ce *closeError
+	var pe *wire.ProtocolError
+	switch {
+	case errors.As(err, &ce):
+		if ce.Text != "" {
+			c.sendErr(ce.Text)
+		}
+		c.closeConnection(ce.Reason)
+	case errors.As(err, &pe):
+		c.sendErr(pe.Text)
+		c.closeConnection(protocolErrorReason(pe))
+	default:
+		c.closeConnection(ProtocolViolation)
+	}
+}
+
+func protocolErrorReason(pe *wire.ProtocolError) ClosedReason {
+	switch pe.Text {
+	case wire.ErrMaxPayload.Text:
+		return MaxPayloadExceeded
+	case wire.ErrMaxControlLine.Text:
+		return MaxControlLineExceeded
+	}
+	return ParseError
+}
+
+// addTimer runs fn after d unless the connection closes first.
+func (c *client) addTimer(d time.Duration, fn func()) {
+	t := time.AfterFunc(d, fn)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.closed {
+		t.Stop()
+		return
+	}
+	c.mu.timers = append(c.mu.timers, t)
+}
+
+func (c *client) authTimeout() {
+	if c.connected.Load() {
+		return
+	}
+	c.sendErr(errAuthTimeout)
+	c.closeConnection(AuthenticationTimeout)
+}
+
+// pingTimer pings a quiet client and closes one that left MaxPingsOut
+// pings unanswered.
+func (c *client) pingTimer() {
+	interval := c.srv.opts.PingInterval
+	c.mu.Lock()
+	if c.mu.closed {
+		c.mu.Unlock()
+		return
+	}
+	quiet := time.Since(time.Unix(0, c.lastActivity.Load())) >= interval
+	if !quiet {
+		c.mu.pingsOut = 0
+	}
+	stale := quiet && c.mu.pingsOut >= c.srv.opts.MaxPingsOut
+	if quiet && !stale {
+		c.mu.pingsOut++
+	}
+	c.mu.Unlock()
+	switch {
+	case stale:
+		c.srv.log.Debugf("Client %d: stale connection", c.cid)
+		c.sendErr(errStale)
+		c.closeConnection(StaleConnection)
+		return
+	case quiet:
+		c.pingSent.Store(time.Now().UnixNano())
+		c.enqueue(wire.PingLine)
+	}
+	c.addTimer(interval, c.pingTimer)
+}
+
+// enqueue queues protocol bytes for the client and wakes its writer.
+func (c *client) enqueue(b []byte) {
+	c.mu.Lock()
+	if c.mu.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.out = append(c.mu.out, b...)
+	c.mu.pending += int64(len(b))
+	c.mu.Unlock()
+	c.signal()
+}
+
+func (c *client) sendErr(text string) { c.enqueue(wire.AppendErr(nil, text)) }
+
+func (c *client) sendOK() {
+	if c.opts.Verbose {
+		c.enqueue(wire.OKLine)
+	}
+}
+
+// signal wakes the write loop without blocking.
+func (c *client) signal() {
+	select {
+	case c.flushCh <- struct{}{}:
+	default:
+	}
+}
+
+// flushNow writes what is queued from the calling goroutine; used before
+// a TLS upgrade, when the write loop must not race the handshake.
+func (c *client) flushNow() {
+	c.mu.Lock()
+	b := c.mu.out
+	c.mu.out = nil
+	c.mu.pending -= int64(len(b))
+	c.mu.Unlock()
+	if len(b) > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+		c.nc.Write(b)
+	}
+}
+
+// flushClients wakes the writers of every client this read delivered to.
+func (c *client) flushClients() {
+	for t := range c.flushSet {
+		t.signal()
+	}
+	clear(c.flushSet)
+}
+
+// writeLoop sends queued bytes, taking everything queued at once so that
+// many messages go out in one write.
+func (c *client) writeLoop() {
+	defer c.srv.loops.Done()
+	for range c.flushCh {
+		if done := c.drain(); done {
+			return
+		}
+	}
+}
+
+// drain writes until nothing is queued; it reports whether the connection
+// is finished.
+func (c *client) drain() bool {
+	for {
+		c.mu.Lock()
+		buf, closed, flush, nc := c.mu.out, c.mu.closed, c.mu.flush, c.nc
+		c.mu.out, c.mu.spare = c.mu.spare[:0], nil
+		c.mu.Unlock()
+		if len(buf) == 0 || (closed && !flush) {
+			if closed {
+				nc.Close()
+			}
+			return closed
+		}
+		deadline := c.srv.opts.WriteDeadline
+		if closed {
+			deadline = min(deadline, time.Second)
+		}
+		nc.SetWriteDeadline(time.Now().Add(deadline))
+		_, err := nc.Write(buf)
+		c.recycle(buf)
+		if err != nil {
+			c.closeConnection(writeErrorReason(err))
+			nc.Close()
+			return true
+		}
+	}
+}
+
+func (c *client) recycle(buf []byte) {
+	c.mu.Lock()
+	c.mu.pending -= int64(len(buf))
+	if c.mu.spare == nil && cap(buf) <= maxSpareBuf && (len(c.mu.out) > 0 || cap(buf) <= 4096) {
+		c.mu.spare = buf[:0]
+	}
+	c.mu.Unlock()
+}
+
+func writeErrorReason(err error) ClosedReason {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return SlowConsumerWriteDeadline
+	}
+	return WriteError
+}
+
+// closeConnection marks the connection closed for reason. Reasons that
+// leave the peer something to read (an -ERR) let the writer flush first;
+// the others close the socket at once. The read loop cleans up.
+func (c *client) closeConnection(reason ClosedReason) {
+	c.mu.Lock()
+	if c.mu.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.closed = true
+	c.mu.reason = reason
+	c.mu.flush = flushesOnClose(reason)
+	for _, t := range c.mu.timers {
+		t.Stop()
+	}
+	c.mu.timers = nil
+	nc := c.nc
+	c.mu.Unlock()
+	if reason == SlowConsumerPendingBytes || reason == SlowConsumerWriteDeadline {
+		c.srv.stats.slowConsumers.Add(1)
+		c.srv.log.Warnf("Client %d (%s): slow consumer, closing", c.cid, c.host)
+	}
+	if !flushesOnClose(reason) {
+		nc.Close()
+	}
+	c.signal()
+}
+
+func flushesOnClose(r ClosedReason) bool {
+	switch r {
+	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline, WriteError, ReadError, ClientClosed:
+		return false
+	}
+	return true
+}
+
+// teardown runs once the read loop ends: it removes the client's
+// subscriptions and records the closed connection.
+func (c *client) teardown() {
+	c.closeConnection(ClientClosed)
+	c.mu.Lock()
+	subs := c.mu.subs
+	c.mu.subs = nil
+	reason := c.mu.reason
+	c.mu.Unlock()
+	for _, sub := range subs {
+		c.acc.sl.Remove(sub.subject, sub.queue, sub)
+	}
+	if c.connected.Load() {
+		c.acc.addClient(-1)
+	}
+	s := c.srv
+	s.mu.Lock()
+	delete(s.mu.clients, c.cid)
+	s.mu.Unlock()
+	s.closed.add(c.snapshot(reason, len(subs)))
+}
+
+// connectDone binds the client to its user and account after CONNECT.
+func (c *client) connectDone(opts connectOpts, acc *Account, perms *permissions) {
+	c.mu.Lock()
+	c.opts = opts
+	c.acc = acc
+	c.perms = perms
+	c.mu.Unlock()
+	c.connected.Store(true)
+	acc.addClient(1)
+}
+
+// Connect handles CONNECT: options, authentication, account.
+func (c *client) Connect(arg []byte) error {
+	if c.connected.Load() {
+		return nil // a second CONNECT changes nothing
+	}
+	opts := connectOpts{Echo: true}
+	if err := json.Unmarshal(arg, &opts); err != nil {
+		return &closeError{Text: "Parser Error", Reason: ParseError}
+	}
+	if opts.TLSRequired && c.srv.opts.TLSConfig == nil {
+		return &closeError{Text: errSecureRequired, Reason: ProtocolViolation}
+	}
+	acc, perms, err := c.srv.auth.check(c, &opts)
+	if err != nil {
+		c.srv.log.Warnf("Client %d (%s): authorization violation: %v", c.cid, c.host, err)
+		return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}
+	}
+	c.connectDone(opts, acc, perms)
+	c.sendOK()
+	return nil
+}
+
+// requireConnect closes a client that sends anything before CONNECT on a
+// server that requires authentication.
+func (c *client) requireConnect() error {
+	if c.connected.Load() || !c.srv.auth.required() {
+		return nil
+	}
+	return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}
+}
+
+// Ping answers PING with PONG.
+func (c *client) Ping() error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	c.enqueue(wire.PongLine)
+	return nil
+}
+
+// Pong resets the outstanding ping count and records the round trip.
+func (c *client) Pong() error {
+	c.mu.Lock()
+	c.mu.pingsOut = 0
+	c.mu.Unlock()
+	if sent := c.pingSent.Swap(0); sent != 0 {
+		c.rtt.Store(time.Now().UnixNano() - sent)
+	}
+	return nil
+}
+
+// Info from a client is ignored.
+func (c *client) Info(arg []byte) error { return nil }
+
+// OK from a client is ignored.
+func (c *client) OK() error { return nil }
+
+// Err from a client is logged.
+func (c *client) Err(arg []byte) error {
+	c.srv.log.Debugf("Client %d sent -ERR %s", c.cid, arg)
+	return nil
+}
+
+// Sub handles SUB.
+func (c *client) Sub(subj, queue, sid []byte) error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	if err := c.subscribe(string(subj), string(queue), sid); err != nil {
+		return c.tell(err)
+	}
+	c.sendOK()
+	return nil
+}
+
+// Unsub handles UNSUB.
+func (c *client) Unsub(sid []byte, max int64) error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	c.unsubscribe(sid, max)
+	c.sendOK()
+	return nil
+}
+
+// Pub handles PUB.
+func (c *client) Pub(subj, reply, payload []byte) error {
+	return c.publish(subj, reply, 0, payload)
+}
+
+// HPub handles HPUB.
+func (c *client) HPub(subj, reply []byte, hdrLen int, msg []byte) error {
+	return c.publish(subj, reply, hdrLen, msg)
+}
+
+func (c *client) publish(subj, reply []byte, hdrLen int, msg []byte) error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	c.inMsgs.Add(1)
+	c.inBytes.Add(int64(len(msg)))
+	c.srv.stats.inMsgs.Add(1)
+	c.srv.stats.inBytes.Add(int64(len(msg)))
+	if err := c.checkPublish(subj, reply); err != nil {
+		return c.tell(err)
+	}
+	c.srv.deliver(c.acc, c, subj, reply, hdrLen, msg)
+	c.sendOK()
+	return nil
+}
+
+// tell sends a clientError to the client and goes on; other errors pass.
+func (c *client) tell(err error) error {
+	var ce *clientError
+	if errors.As(err, &ce) {
+		c.sendErr(ce.Text)
+		return nil
+	}
+	return err
+}
+
+// String names the client in logs.
+func (c *client) String() string {
+	return "cid:" + strconv.FormatUint(c.cid, 10) + " " + c.host + ":" + strconv.Itoa(c.port)
+}

@@ -1,0 +1,242 @@
+package server_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/petrelmq/petrel/internal/testutil"
+	"github.com/petrelmq/petrel/server"
+)
+
+func TestPubSubWildcards(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s)
+	got := make(chan string, 10)
+	for _, f := range []string{"orders.*.created", "orders.>", "orders.eu.created", "other"} {
+		f := f
+		if _, err := nc.Subscribe(f, func(m *nats.Msg) { got <- f + "|" + m.Subject + "|" + string(m.Data) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nc.Publish("orders.eu.created", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	nc.Flush()
+	want := map[string]bool{
+		"orders.*.created|orders.eu.created|x":  true,
+		"orders.>|orders.eu.created|x":          true,
+		"orders.eu.created|orders.eu.created|x": true,
+	}
+	for n := len(want); n > 0; n-- {
+		select {
+		case g := <-got:
+			if !want[g] {
+				t.Fatalf("unexpected delivery %q", g)
+			}
+			delete(want, g)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("missing deliveries: %v", want)
+		}
+	}
+	select {
+	case g := <-got:
+		t.Fatalf("extra delivery %q", g)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func TestFanOutAcrossConnections(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	const subs, msgs = 4, 500
+	var wg sync.WaitGroup
+	counts := make([]atomic.Int64, subs)
+	for i := 0; i < subs; i++ {
+		nc := testutil.Connect(t, s)
+		i := i
+		nc.Subscribe("fan", func(*nats.Msg) { counts[i].Add(1) })
+		nc.Flush()
+	}
+	pub := testutil.Connect(t, s)
+	for i := 0; i < msgs; i++ {
+		pub.Publish("fan", []byte("m"))
+	}
+	pub.Flush()
+	wg.Wait()
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		for i := range counts {
+			if n := counts[i].Load(); n != msgs {
+				return fmt.Errorf("subscriber %d got %d of %d", i, n, msgs)
+			}
+		}
+		return nil
+	})
+}
+
+func TestQueueGroupDeliversEachMessageOnce(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	const members, msgs = 4, 1000
+	var total atomic.Int64
+	perMember := make([]atomic.Int64, members)
+	for i := 0; i < members; i++ {
+		nc := testutil.Connect(t, s)
+		i := i
+		nc.QueueSubscribe("work", "workers", func(*nats.Msg) { perMember[i].Add(1); total.Add(1) })
+		nc.Flush()
+	}
+	var plain atomic.Int64
+	obs := testutil.Connect(t, s)
+	obs.Subscribe("work", func(*nats.Msg) { plain.Add(1) })
+	obs.Flush()
+	pub := testutil.Connect(t, s)
+	for i := 0; i < msgs; i++ {
+		pub.Publish("work", nil)
+	}
+	pub.Flush()
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		if total.Load() != msgs || plain.Load() != msgs {
+			return fmt.Errorf("queue got %d, plain got %d, want %d each", total.Load(), plain.Load(), msgs)
+		}
+		return nil
+	})
+	for i := range perMember {
+		if perMember[i].Load() == 0 {
+			t.Errorf("member %d got nothing: queue choice is not spread", i)
+		}
+	}
+}
+
+func TestRequestReply(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s)
+	nc.Subscribe("svc.echo", func(m *nats.Msg) { m.Respond(append([]byte("re:"), m.Data...)) })
+	nc.Flush()
+	cl := testutil.Connect(t, s)
+	m, err := cl.Request("svc.echo", []byte("hi"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(m.Data) != "re:hi" {
+		t.Fatalf("reply %q", m.Data)
+	}
+}
+
+func TestNoResponders(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s)
+	start := time.Now()
+	_, err := nc.Request("nobody.home", []byte("x"), 5*time.Second)
+	if !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("got %v, want ErrNoResponders", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatalf("no-responders took %v; it must be immediate", time.Since(start))
+	}
+}
+
+func TestHeadersRoundTrip(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s)
+	sub, _ := nc.SubscribeSync("h")
+	m := nats.NewMsg("h")
+	m.Header.Set("Trace-Id", "abc")
+	m.Header.Add("Multi", "1")
+	m.Header.Add("Multi", "2")
+	m.Data = []byte("body")
+	if err := nc.PublishMsg(m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := sub.NextMsg(2 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Header.Get("Trace-Id") != "abc" || len(got.Header.Values("Multi")) != 2 || string(got.Data) != "body" {
+		t.Fatalf("got header %v data %q", got.Header, got.Data)
+	}
+}
+
+func TestHeadersStrippedForClientsWithoutSupport(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	raw := testutil.DialRaw(t, s)
+	raw.Send("CONNECT {\"headers\":false}\r\nSUB h 1\r\nPING\r\n")
+	raw.Expect("PONG")
+	nc := testutil.Connect(t, s)
+	m := nats.NewMsg("h")
+	m.Header.Set("K", "V")
+	m.Data = []byte("payload")
+	nc.PublishMsg(m)
+	nc.Flush()
+	raw.Expect("MSG h 1 7")
+	raw.Expect("payload")
+}
+
+func TestEchoOff(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s, nats.NoEcho())
+	other := testutil.Connect(t, s)
+	self, _ := nc.SubscribeSync("e")
+	peer, _ := other.SubscribeSync("e")
+	nc.Flush()
+	other.Flush()
+	nc.Publish("e", []byte("1"))
+	nc.Flush()
+	if _, err := peer.NextMsg(2 * time.Second); err != nil {
+		t.Fatalf("peer: %v", err)
+	}
+	if _, err := self.NextMsg(100 * time.Millisecond); err == nil {
+		t.Fatal("echo off but publisher received its own message")
+	}
+}
+
+func TestAutoUnsubscribe(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s)
+	sub, _ := nc.SubscribeSync("au")
+	sub.AutoUnsubscribe(3)
+	nc.Flush()
+	for i := 0; i < 10; i++ {
+		nc.Publish("au", nil)
+	}
+	nc.Flush()
+	for i := 0; i < 3; i++ {
+		if _, err := sub.NextMsg(2 * time.Second); err != nil {
+			t.Fatalf("msg %d: %v", i, err)
+		}
+	}
+	testutil.WaitFor(t, 2*time.Second, func() error {
+		if n := s.Stats().Subscriptions; n != 0 {
+			return fmt.Errorf("%d subscriptions left", n)
+		}
+		return nil
+	})
+}
+
+func TestInprocConn(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	bus := s.NewConn(nil)
+	defer bus.Close()
+	bus.Subscribe("svc.add", func(m *server.Msg) {
+		bus.Publish(m.Reply, "", nil, append([]byte("sum:"), m.Data...))
+	})
+	nc := testutil.Connect(t, s)
+	resp, err := nc.Request("svc.add", []byte("1+2"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Data) != "sum:1+2" {
+		t.Fatalf("got %q", resp.Data)
+	}
+	sub, _ := nc.SubscribeSync("from.bus")
+	nc.Flush()
+	if _, err := bus.Publish("from.bus", "", []byte("NATS/1.0\r\nK: v\r\n\r\n"), []byte("d")); err != nil {
+		t.Fatal(err)
+	}
+	m, err := sub.NextMsg(2 * time.Second)
+	if err != nil || m.Header.Get("K") != "v" || string(m.Data) != "d" {
+		t.Fatalf("got %v %v", m, err)
+	}
+}

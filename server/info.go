@@ -1,0 +1,82 @@
+package server
+
+import (
+	"encoding/json"
+	"net"
+	"runtime"
+)
+
+// serverInfo is the INFO document sent to each client on connect. Field
+// names are the ones clients read.
+type serverInfo struct {
+	ID             string   `json:"server_id"`
+	Name           string   `json:"server_name"`
+	Version        string   `json:"version"`
+	PetrelVersion  string   `json:"petrel_version"`
+	Proto          int      `json:"proto"`
+	GoVersion      string   `json:"go"`
+	Host           string   `json:"host"`
+	Port           int      `json:"port"`
+	Headers        bool     `json:"headers"`
+	AuthRequired   bool     `json:"auth_required,omitempty"`
+	TLSRequired    bool     `json:"tls_required,omitempty"`
+	TLSVerify      bool     `json:"tls_verify,omitempty"`
+	TLSAvailable   bool     `json:"tls_available,omitempty"`
+	MaxPayload     int      `json:"max_payload"`
+	JetStream      bool     `json:"jetstream,omitempty"`
+	ClientID       uint64   `json:"client_id,omitempty"`
+	ClientIP       string   `json:"client_ip,omitempty"`
+	Nonce          string   `json:"nonce,omitempty"`
+	Cluster        string   `json:"cluster,omitempty"`
+	ConnectURLs    []string `json:"connect_urls,omitempty"`
+	LameDuckMode   bool     `json:"ldm,omitempty"`
+	APILevel       int      `json:"api_lvl,omitempty"`
+	Domain         string   `json:"domain,omitempty"`
+	XKey           string   `json:"xkey,omitempty"`
+	ConnectInfo    bool     `json:"connect_info,omitempty"`
+	AuthDisconnect bool     `json:"-"`
+}
+
+// jsAPILevel is the JetStream API level (ADR-44) matching FeatureLevel.
+const jsAPILevel = 1
+
+func (s *Server) buildInfo(addr *net.TCPAddr) serverInfo {
+	o := s.opts
+	info := serverInfo{
+		ID:            s.id,
+		Name:          s.name,
+		Version:       FeatureLevel,
+		PetrelVersion: Version,
+		Proto:         1,
+		GoVersion:     runtime.Version(),
+		Host:          o.Host,
+		Port:          addr.Port,
+		Headers:       !o.NoHeaderSupport,
+		AuthRequired:  s.auth.required(),
+		TLSRequired:   o.TLSConfig != nil,
+		TLSVerify:     o.TLSConfig != nil && o.TLSVerify,
+		MaxPayload:    o.MaxPayload,
+		JetStream:     o.JetStream,
+		Cluster:       o.Cluster.Name,
+	}
+	if o.JetStream {
+		info.APILevel = jsAPILevel
+	}
+	if o.ClientAdvertise != "" {
+		info.ConnectURLs = []string{o.ClientAdvertise}
+	}
+	return info
+}
+
+// infoFor renders the INFO document for one client.
+func (s *Server) infoFor(c *client) []byte {
+	s.mu.Lock()
+	info := s.mu.info
+	info.LameDuckMode = s.mu.lameDuck
+	s.mu.Unlock()
+	info.ClientID = c.cid
+	info.ClientIP = c.host
+	info.Nonce = c.nonce
+	b, _ := json.Marshal(&info)
+	return b
+}

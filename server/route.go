@@ -1,0 +1,144 @@
+package server
+
+import (
+	"math/rand/v2"
+	"unsafe"
+
+	"github.com/petrelmq/petrel/internal/wire"
+)
+
+// noRespondersHdr is the status a requester gets when nobody listens.
+var noRespondersHdr = wire.StatusHeader(503, "")
+
+// deliver routes one published message in acc to every matching
+// subscription: each plain subscription, and one member of each queue
+// group. from is the publishing client, nil for in-process publishers; its
+// echo setting and no-responders request apply. It returns how many
+// subscriptions received the message.
+func (s *Server) deliver(acc *Account, from *client, subj, reply []byte, hdrLen int, msg []byte) int {
+	r := acc.sl.Match(bytesToString(subj))
+	n := 0
+	for _, sub := range r.Plain {
+		if from != nil && sub.client == from && !from.opts.Echo {
+			continue
+		}
+		if s.deliverTo(sub, from, subj, reply, hdrLen, msg) {
+			n++
+		}
+	}
+	for i := range r.Queues {
+		if sub := pickMember(r.Queues[i].Members, from); sub != nil {
+			if s.deliverTo(sub, from, subj, reply, hdrLen, msg) {
+				n++
+			}
+		}
+	}
+	if n == 0 && len(reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
+		s.noResponders(acc, from, reply)
+	}
+	return n
+}
+
+// bytesToString views b as a string without copying. The sublist copies
+// any subject it keeps, so the view never outlives the call.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// pickMember chooses a queue group member at random, skipping the
+// publisher itself when it asked for no echo.
+func pickMember(members []*subscription, from *client) *subscription {
+	n := len(members)
+	if n == 0 {
+		return nil
+	}
+	start := rand.IntN(n)
+	for i := 0; i < n; i++ {
+		sub := members[(start+i)%n]
+		if from == nil || sub.client != from || from.opts.Echo {
+			return sub
+		}
+	}
+	return nil
+}
+
+// deliverTo hands the message to one subscription, honouring its
+// delivery limit.
+func (s *Server) deliverTo(sub *subscription, from *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+	if max := sub.max.Load(); max > 0 {
+		n := sub.count.Add(1)
+		if n > max {
+			return false
+		}
+		if n == max {
+			defer sub.expire()
+		}
+	} else {
+		sub.count.Add(1)
+	}
+	if sub.inproc != nil {
+		sub.inproc.deliver(subj, reply, hdrLen, msg)
+	} else if !sub.client.queueMsg(sub, subj, reply, hdrLen, msg, from) {
+		return false
+	}
+	s.stats.outMsgs.Add(1)
+	s.stats.outBytes.Add(int64(len(msg)))
+	return true
+}
+
+// noResponders answers a request nobody can serve with a 503 status,
+// delivered to the requester's own subscriptions on the reply subject.
+func (s *Server) noResponders(acc *Account, from *client, reply []byte) {
+	r := acc.sl.Match(bytesToString(reply))
+	deliver := func(sub *subscription) {
+		if sub.client == from {
+			from.queueMsg(sub, reply, nil, len(noRespondersHdr), noRespondersHdr, from)
+		}
+	}
+	for _, sub := range r.Plain {
+		deliver(sub)
+	}
+	for _, q := range r.Queues {
+		for _, sub := range q.Members {
+			deliver(sub)
+		}
+	}
+}
+
+// queueMsg appends a MSG or HMSG for sub to the client's outbound buffer.
+// A client that did not announce header support gets the payload alone.
+// A client whose queue passes MaxPending is cut off as a slow consumer.
+// The writer is woken by the publisher's flush (from != nil) or now.
+func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg []byte, from *client) bool {
+	c.mu.Lock()
+	if c.mu.closed {
+		c.mu.Unlock()
+		return false
+	}
+	before := len(c.mu.out)
+	if hdrLen > 0 && c.opts.Headers {
+		c.mu.out = wire.AppendHMsg(c.mu.out, subj, sub.sid, reply, hdrLen, msg)
+	} else {
+		c.mu.out = wire.AppendMsg(c.mu.out, subj, sub.sid, reply, msg[hdrLen:])
+	}
+	added := int64(len(c.mu.out) - before)
+	c.mu.pending += added
+	pending, queued := c.mu.pending, len(c.mu.out)
+	c.mu.Unlock()
+
+	c.outMsgs.Add(1)
+	c.outBytes.Add(int64(len(msg) - hdrLen))
+	if pending > c.srv.opts.MaxPending {
+		c.closeConnection(SlowConsumerPendingBytes)
+		return false
+	}
+	if from == nil || queued >= flushAt {
+		c.signal()
+	} else {
+		from.flushSet[c] = struct{}{}
+	}
+	return true
+}
