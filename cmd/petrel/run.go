@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/petrelmq/petrel/server"
+)
+
+// run is the whole program: it returns the exit status. Errors before the
+// server runs go to stderr as one line "petrel: ..." and exit with 1.
+func run(args []string, stdout, stderr io.Writer) int {
+	fl, err := parseFlags(args)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("%w\nRun 'petrel --help' for the flags", err))
+	}
+	switch {
+	case fl.help:
+		fmt.Fprint(stdout, usage)
+		return 0
+	case fl.version:
+		fmt.Fprintf(stdout, "petrel version %s (nats feature level %s)\n", server.Version, server.FeatureLevel)
+		return 0
+	case fl.signal != "":
+		return exitStatus(stderr, sendSignal(fl.signal, pidFileFor(fl)))
+	}
+	rc, err := buildOptions(fl)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if fl.testConfig {
+		fmt.Fprintf(stdout, "petrel: configuration file %s test is successful\n", fl.config)
+		return 0
+	}
+	return exitStatus(stderr, serve(rc))
+}
+
+// pidFileFor is the pid file --signal uses without an explicit target:
+// -P, else the config file's pid_file.
+func pidFileFor(fl *cliFlags) string {
+	if fl.pidFile != "" || fl.config == "" {
+		return fl.pidFile
+	}
+	rc := &runConfig{opts: &server.Options{}}
+	if loadConfig(fl.config, rc) != nil {
+		return ""
+	}
+	return rc.pidFile
+}
+
+// serve starts the server and runs it until a signal stops it.
+func serve(rc *runConfig) error {
+	s, err := server.New(rc.opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range rc.warnings {
+		s.Logger().Warnf("%s", w)
+	}
+	if err := s.Start(); err != nil {
+		return err
+	}
+	if rc.pidFile != "" {
+		if err := writePidFile(rc.pidFile); err != nil {
+			s.Shutdown()
+			return err
+		}
+		defer os.Remove(rc.pidFile)
+	}
+	waitForSignals(s)
+	return nil
+}
+
+func exitStatus(stderr io.Writer, err error) int {
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "petrel: %v\n", err)
+	return 1
+}
