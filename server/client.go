@@ -124,14 +124,25 @@ func (s *Server) createClient(nc net.Conn) {
 	go c.run()
 }
 
-// rejectMaxConns tells a client the server is full, then closes it.
+// rejectMaxConns tells a client the server is full, then closes it. It
+// reads what the client sends meanwhile (its CONNECT), so the close does
+// not reset the connection before the client has read the error.
 func (c *client) rejectMaxConns() {
-	c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	c.srv.log.Warnf("Connection from %s refused: %s", c.nc.RemoteAddr(), errMaxConns)
+	c.nc.SetDeadline(time.Now().Add(time.Second))
 	b := wire.AppendInfo(nil, c.srv.infoFor(c))
 	b = wire.AppendErr(b, errMaxConns)
-	c.nc.Write(b)
+	if _, err := c.nc.Write(b); err == nil {
+		if tc, ok := c.nc.(*net.TCPConn); ok {
+			tc.CloseWrite()
+		}
+		go func() {
+			io.Copy(io.Discard, c.nc)
+			c.nc.Close()
+		}()
+		return
+	}
 	c.nc.Close()
-	c.srv.log.Warnf("Connection from %s refused: %s", c.nc.RemoteAddr(), errMaxConns)
 }
 
 // run upgrades to TLS when configured, arms the timers, and reads.
@@ -575,8 +586,8 @@ func (c *client) publish(subj, reply []byte, hdrLen int, msg []byte) error {
 	if err := c.checkPublish(subj, reply); err != nil {
 		return c.tell(err)
 	}
-	c.srv.deliver(c.acc, c, subj, reply, hdrLen, msg)
 	c.sendOK()
+	c.srv.deliver(c.acc, c, subj, reply, hdrLen, msg)
 	return nil
 }
 
