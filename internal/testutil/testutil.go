@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/petrelmq/petrel"
 	"github.com/petrelmq/petrel/server"
 )
 
@@ -33,9 +34,9 @@ func RunServer(t testing.TB, opts *server.Options) *server.Server {
 	if o.Logger == nil && !testing.Verbose() {
 		o.NoLog = true
 	}
-	s, err := server.New(&o)
+	s, err := petrel.NewServer(&o)
 	if err != nil {
-		t.Fatalf("server.New: %v", err)
+		t.Fatalf("petrel.NewServer: %v", err)
 	}
 	if err := s.Start(); err != nil {
 		t.Fatalf("server.Start: %v", err)
