@@ -1,0 +1,68 @@
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// Config configures one store. The zero value of every field is valid.
+type Config struct {
+	// Name identifies the stream inside a diskstore directory. It must be
+	// unique there (the stream layer may qualify it with the account) and
+	// non-empty for diskstore; memstore ignores it.
+	Name string
+
+	// FirstSeq is the sequence of the first message of a new store.
+	// Default 1. Ignored when reopening an existing diskstore stream.
+	FirstSeq uint64
+
+	// MaxMsgs, MaxBytes and MaxMsgsPerSubject bound the store; zero or
+	// negative means unlimited. Default unlimited.
+	MaxMsgs           int64
+	MaxBytes          int64
+	MaxMsgsPerSubject int64
+	// MaxAge removes messages older than this. Zero means forever.
+	MaxAge time.Duration
+
+	// DiscardNew rejects new messages over MaxMsgs or MaxBytes instead of
+	// removing old ones. Default false (discard old).
+	DiscardNew bool
+	// DiscardNewPerSubject, with DiscardNew, also rejects new messages over
+	// MaxMsgsPerSubject. Default false.
+	DiscardNewPerSubject bool
+
+	// Now returns the current time in Unix nanoseconds. Default: the wall
+	// clock. Tests inject a fake clock here.
+	Now func() int64
+
+	// OnRemove, if set, is told about every message the store removed by
+	// itself (limits, MaxAge, TTL). It is called without store locks held,
+	// from the goroutine that caused the removal (Append, Expire, the
+	// store's timer, UpdateConfig); it may call the store but should not
+	// block for long.
+	OnRemove func([]Removal)
+}
+
+// WithDefaults returns cfg with unset fields set to their defaults.
+func (cfg Config) WithDefaults() Config {
+	if cfg.FirstSeq == 0 {
+		cfg.FirstSeq = 1
+	}
+	if cfg.Now == nil {
+		cfg.Now = wallClock
+	}
+	return cfg
+}
+
+// Validate reports a configuration that no store accepts.
+func (cfg Config) Validate() error {
+	if cfg.MaxAge < 0 {
+		return errors.New("store: negative MaxAge")
+	}
+	if cfg.FirstSeq == ^uint64(0) {
+		return errors.New("store: FirstSeq out of range")
+	}
+	return nil
+}
+
+func wallClock() int64 { return time.Now().UnixNano() }
