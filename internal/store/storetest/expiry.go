@@ -89,7 +89,7 @@ func testTTL(t *testing.T, newStore NewStore) {
 func testExpiryTimer(t *testing.T, newStore NewStore) {
 	removed := make(chan store.Removal, 16)
 	s := newStore(t, store.Config{
-		MaxAge:   100 * time.Millisecond,
+		MaxAge: 100 * time.Millisecond,
 		OnRemove: func(rs []store.Removal) {
 			for _, r := range rs {
 				removed <- r
