@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/petrelmq/petrel/internal/testutil"
+	"github.com/petrelmq/petrel/server"
+)
+
+// selfSigned returns a server certificate for 127.0.0.1 and a pool that
+// trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "petrel test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+func TestTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	s := testutil.RunServer(t, &server.Options{TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	nc := testutil.Connect(t, s, nats.Secure(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}))
+	if !nc.TLSRequired() {
+		t.Fatal("INFO did not require TLS")
+	}
+	sub, _ := nc.SubscribeSync("secure")
+	nc.Publish("secure", []byte("over tls"))
+	m, err := sub.NextMsg(2 * time.Second)
+	if err != nil || string(m.Data) != "over tls" {
+		t.Fatalf("got %v %v", m, err)
+	}
+
+	// A client that skips the handshake is closed, not served in the clear.
+	rc := testutil.DialRaw(t, s)
+	rc.Send("CONNECT {}\r\nPING\r\n")
+	rc.ExpectClosed()
+}
