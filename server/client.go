@@ -57,6 +57,7 @@ type client struct {
 
 	// Owned by the read loop; others read them only after connected is set.
 	parser    *wire.Parser
+	trace     bool // log every inbound operation (Options.Trace)
 	acc       *Account
 	opts      connectOpts
 	perms     *permissions
@@ -94,6 +95,7 @@ func (s *Server) createClient(nc net.Conn) {
 		acc:     s.accounts.global,
 		flushCh: make(chan struct{}, 1),
 		parser:  wire.NewParser(s.opts.MaxControlLine, s.opts.MaxPayload),
+		trace:   s.opts.Trace,
 	}
 	c.opts.Echo = true
 	c.mu.subs = make(map[string]*subscription)
@@ -482,6 +484,7 @@ func (c *client) connectDone(opts connectOpts, acc *Account, perms *permissions)
 
 // Connect handles CONNECT: options, authentication, account.
 func (c *client) Connect(arg []byte) error {
+	c.traceOp("CONNECT", arg)
 	if c.connected.Load() {
 		return nil // a second CONNECT changes nothing
 	}
@@ -513,6 +516,7 @@ func (c *client) requireConnect() error {
 
 // Ping answers PING with PONG.
 func (c *client) Ping() error {
+	c.traceOp("PING", nil)
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
@@ -522,6 +526,7 @@ func (c *client) Ping() error {
 
 // Pong resets the outstanding ping count and records the round trip.
 func (c *client) Pong() error {
+	c.traceOp("PONG", nil)
 	c.mu.Lock()
 	c.mu.pingsOut = 0
 	c.mu.Unlock()
@@ -545,6 +550,9 @@ func (c *client) Err(arg []byte) error {
 
 // Sub handles SUB.
 func (c *client) Sub(subj, queue, sid []byte) error {
+	if c.trace {
+		c.traceOp("SUB", joinArgs(subj, queue, sid))
+	}
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
@@ -557,6 +565,9 @@ func (c *client) Sub(subj, queue, sid []byte) error {
 
 // Unsub handles UNSUB.
 func (c *client) Unsub(sid []byte, max int64) error {
+	if c.trace {
+		c.traceOp("UNSUB", joinArgs(sid, []byte(strconv.FormatInt(max, 10))))
+	}
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
@@ -576,6 +587,9 @@ func (c *client) HPub(subj, reply []byte, hdrLen int, msg []byte) error {
 }
 
 func (c *client) publish(subj, reply []byte, hdrLen int, msg []byte) error {
+	if c.trace {
+		c.traceOp("PUB", joinArgs(subj, reply, []byte(strconv.Itoa(hdrLen)), []byte(strconv.Itoa(len(msg)))))
+	}
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
@@ -604,4 +618,31 @@ func (c *client) tell(err error) error {
 // String names the client in logs.
 func (c *client) String() string {
 	return "cid:" + strconv.FormatUint(c.cid, 10) + " " + c.host + ":" + strconv.Itoa(c.port)
+}
+
+// traceOp logs an inbound operation when tracing is on.
+func (c *client) traceOp(op string, arg []byte) {
+	if !c.trace {
+		return
+	}
+	if len(arg) > 0 {
+		c.srv.log.Tracef("%s - <<- [%s %s]", c, op, arg)
+		return
+	}
+	c.srv.log.Tracef("%s - <<- [%s]", c, op)
+}
+
+// joinArgs joins the non-empty arguments with spaces, for traces.
+func joinArgs(args ...[]byte) []byte {
+	var b []byte
+	for _, a := range args {
+		if len(a) == 0 {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, a...)
+	}
+	return b
 }
