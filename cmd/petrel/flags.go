@@ -14,7 +14,6 @@ type cliFlags struct {
 	fs    *flag.FlagSet
 	canon map[string]string // any registered name -> canonical name
 	set   map[string]bool   // canonical names given on the command line
-	args  []string          // positional arguments (an error when present)
 
 	// Server.
 	host, name, config, pidFile, clientAdvertise, signal string
@@ -34,9 +33,11 @@ type cliFlags struct {
 	verboseTrace                                   bool
 
 	// TLS.
-	tls, tlsVerify                bool
-	tlsCert, tlsKey, tlsCACert    string
-	clusterListen, routes, clName string
+	tls, tlsVerify             bool
+	tlsCert, tlsKey, tlsCACert string
+
+	// Cluster.
+	clusterListen, routes, clusterName string
 
 	help, version bool
 }
@@ -56,9 +57,8 @@ func parseFlags(args []string) (*cliFlags, error) {
 		return nil, err
 	}
 	f.fs.Visit(func(fl *flag.Flag) { f.set[f.canon[fl.Name]] = true })
-	f.args = f.fs.Args()
-	if len(f.args) > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (flags come before it?)", f.args[0])
+	if rest := f.fs.Args(); len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: petrel takes only flags", rest[0])
 	}
 	return f, nil
 }
@@ -91,7 +91,7 @@ func (f *cliFlags) registerServer() {
 	f.stringVar(&f.storeDir, "", "store_dir", "sd")
 	f.stringVar(&f.clusterListen, "", "cluster", "cluster_listen")
 	f.stringVar(&f.routes, "", "routes")
-	f.stringVar(&f.clName, "", "cluster_name")
+	f.stringVar(&f.clusterName, "", "cluster_name")
 }
 
 func (f *cliFlags) registerLogging() {
@@ -164,7 +164,8 @@ Server options:
   -ms, --https_port PORT         HTTPS monitoring port: not supported yet (an error)
       --client_advertise HOST:PORT  Client address to advertise to other servers
   -sl, --signal SIGNAL[=PID]     Send SIGNAL to a running petrel and exit; PID is a
-                                 process id or a pid file (default: the -P file).
+                                 process id or a pid file (default: the -P file,
+                                 else pid_file in the -c config file).
                                  SIGNAL: stop (SIGKILL), quit (SIGINT), term (SIGTERM),
                                  reopen (SIGUSR1), reload (SIGHUP), ldm (SIGUSR2)
 

@@ -83,7 +83,7 @@ var simpleFlags = map[string]func(f *cliFlags, rc *runConfig){
 		rc.opts.TLSVerify = f.tlsVerify
 		rc.tls = rc.tls || f.tlsVerify
 	},
-	"cluster_name": func(f *cliFlags, rc *runConfig) { rc.opts.Cluster.Name = f.clName },
+	"cluster_name": func(f *cliFlags, rc *runConfig) { rc.opts.Cluster.Name = f.clusterName },
 }
 
 // flagOrder applies the flags that share a field in a fixed order, so
