@@ -9,13 +9,20 @@
 //	defer s.Shutdown()
 package petrel
 
-import "github.com/petrelmq/petrel/server"
+import (
+	"github.com/petrelmq/petrel/monitor"
+	"github.com/petrelmq/petrel/server"
+)
 
 // NewServer builds a server with every service its options enable.
 func NewServer(o *server.Options) (*server.Server, error) {
 	s, err := server.New(o)
 	if err != nil {
 		return nil, err
+	}
+	if s.Options().HTTPPort != 0 {
+		// JetStream, once wired, is handed over as monitor.Options.JetStream.
+		s.AddService(monitor.New(monitor.Options{}))
 	}
 	return s, nil
 }
