@@ -10,6 +10,7 @@
 package petrel
 
 import (
+	"github.com/petrelmq/petrel/jetstream"
 	"github.com/petrelmq/petrel/monitor"
 	"github.com/petrelmq/petrel/server"
 )
@@ -19,6 +20,9 @@ func NewServer(o *server.Options) (*server.Server, error) {
 	s, err := server.New(o)
 	if err != nil {
 		return nil, err
+	}
+	if s.Options().JetStream {
+		s.AddService(jetstream.New())
 	}
 	if s.Options().HTTPPort != 0 {
 		// JetStream, once wired, is handed over as monitor.Options.JetStream.

@@ -1,0 +1,60 @@
+package jetstream_test
+
+import (
+	"errors"
+	"testing"
+
+	jsclient "github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/internal/testutil"
+	"github.com/petrelmq/petrel/server"
+)
+
+func TestAccountInfoJetStreamOff(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{})
+	nc := testutil.Connect(t, s)
+	js, err := jsclient.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(ctx(t)); !errors.Is(err, jsclient.ErrJetStreamNotEnabled) {
+		t.Fatalf("AccountInfo with JetStream off: %v, want ErrJetStreamNotEnabled", err)
+	}
+}
+
+func TestAccountInfo(t *testing.T) {
+	_, _, js := startJS(t, "")
+	info, err := js.AccountInfo(ctx(t))
+	if err != nil {
+		t.Fatalf("AccountInfo: %v", err)
+	}
+	if info.Streams != 0 || info.Memory != 0 || info.Store != 0 {
+		t.Fatalf("fresh account: %+v", info)
+	}
+	if info.Limits.MaxMemory != -1 || info.Limits.MaxStore != -1 || info.Limits.MaxStreams != -1 {
+		t.Fatalf("limits: %+v", info.Limits)
+	}
+	mustCreate(t, js, jsclient.StreamConfig{Name: "F", Subjects: []string{"f.>"}})
+	mustCreate(t, js, jsclient.StreamConfig{Name: "M", Subjects: []string{"m.>"}, Storage: jsclient.MemoryStorage})
+	if _, err := js.Publish(ctx(t), "f.1", []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish(ctx(t), "m.1", []byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Stream(ctx(t), "NOPE"); !errors.Is(err, jsclient.ErrStreamNotFound) {
+		t.Fatalf("lookup of a missing stream: %v", err)
+	}
+	info, err = js.AccountInfo(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Streams != 2 {
+		t.Fatalf("streams = %d, want 2", info.Streams)
+	}
+	if info.Store != 3+5+16 || info.Memory != 3+2+16 {
+		t.Fatalf("usage: storage %d memory %d", info.Store, info.Memory)
+	}
+	if info.API.Total < 5 || info.API.Errors < 1 {
+		t.Fatalf("api stats: %+v", info.API)
+	}
+}

@@ -1,0 +1,100 @@
+package jetstream
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/petrelmq/petrel/server"
+)
+
+// apiPrefix opens every JetStream API subject.
+const apiPrefix = "$JS.API."
+
+// route is one API endpoint: its subscription subject, its response type
+// and its handler.
+type route struct {
+	subject string
+	typ     string
+	handle  func(a *account, r *request) (response, *APIError)
+}
+
+const typePrefix = "io.nats.jetstream.api.v1."
+
+// apiRoutes is every endpoint an account serves on its API connection.
+var apiRoutes = []route{
+	{apiPrefix + "INFO", typePrefix + "account_info_response", (*account).apiInfo},
+	{apiPrefix + "STREAM.CREATE.*", typePrefix + "stream_create_response", (*account).apiStreamCreate},
+	{apiPrefix + "STREAM.UPDATE.*", typePrefix + "stream_update_response", (*account).apiStreamUpdate},
+	{apiPrefix + "STREAM.INFO.*", typePrefix + "stream_info_response", (*account).apiStreamInfo},
+	{apiPrefix + "STREAM.DELETE.*", typePrefix + "stream_delete_response", (*account).apiStreamDelete},
+	{apiPrefix + "STREAM.NAMES", typePrefix + "stream_names_response", (*account).apiStreamNames},
+	{apiPrefix + "STREAM.LIST", typePrefix + "stream_list_response", (*account).apiStreamList},
+	{apiPrefix + "STREAM.PURGE.*", typePrefix + "stream_purge_response", (*account).apiStreamPurge},
+	{apiPrefix + "STREAM.MSG.GET.*", typePrefix + "stream_msg_get_response", (*account).apiMsgGet},
+	{apiPrefix + "STREAM.MSG.DELETE.*", typePrefix + "stream_msg_delete_response", (*account).apiMsgDelete},
+}
+
+// request is one API call.
+type request struct {
+	subject string
+	reply   string
+	data    []byte
+}
+
+// lastToken is the stream name of "...STREAM.<verb>.<name>" subjects.
+func (r *request) lastToken() string {
+	return r.subject[strings.LastIndexByte(r.subject, '.')+1:]
+}
+
+// decode parses the request body into v; an empty body leaves v as is.
+func (r *request) decode(v any) *APIError {
+	if len(strings.TrimSpace(string(r.data))) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.data, v); err != nil {
+		return newError(ErrInvalidJSON, err)
+	}
+	return nil
+}
+
+// response is a response body; every one embeds apiResponse.
+type response interface{ base() *apiResponse }
+
+// apiResponse holds the fields every response has.
+type apiResponse struct {
+	Type  string    `json:"type"`
+	Error *APIError `json:"error,omitempty"`
+}
+
+func (r *apiResponse) base() *apiResponse { return r }
+
+// handler adapts a route to a server.MsgHandler: it counts the call, runs
+// the handler and replies with its JSON response.
+func (a *account) handler(rt route) server.MsgHandler {
+	return func(m *server.Msg) {
+		a.apiTotal.Add(1)
+		req := &request{subject: m.Subject, reply: m.Reply, data: m.Data}
+		resp, apiErr := rt.handle(a, req)
+		if apiErr != nil {
+			a.apiErrors.Add(1)
+			resp = &apiResponse{Error: apiErr}
+		}
+		if m.Reply == "" || resp == nil {
+			return
+		}
+		resp.base().Type = rt.typ
+		a.reply(m.Reply, resp)
+	}
+}
+
+// reply publishes v as JSON to subj.
+func (a *account) reply(subj string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		a.svc.log.Errorf("JetStream: encode response: %v", err)
+		return
+	}
+	if _, err := a.conn.Publish(subj, "", nil, data); err != nil {
+		a.svc.log.Debugf("JetStream: reply to %s: %v", subj, err)
+	}
+}

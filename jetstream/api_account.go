@@ -1,0 +1,55 @@
+package jetstream
+
+// APILevel is the JetStream API level petrel reports (ADR-44): 0 is the
+// API of nats-server 2.10.
+const APILevel = 0
+
+// accountInfoResponse answers $JS.API.INFO.
+type accountInfoResponse struct {
+	apiResponse
+	Memory          uint64        `json:"memory"`
+	Storage         uint64        `json:"storage"`
+	ReservedMemory  uint64        `json:"reserved_memory"`
+	ReservedStorage uint64        `json:"reserved_storage"`
+	Streams         int           `json:"streams"`
+	Consumers       int           `json:"consumers"`
+	Limits          accountLimits `json:"limits"`
+	Domain          string        `json:"domain,omitempty"`
+	API             apiStats      `json:"api"`
+}
+
+type accountLimits struct {
+	MaxMemory            int64 `json:"max_memory"`
+	MaxStorage           int64 `json:"max_storage"`
+	MaxStreams           int   `json:"max_streams"`
+	MaxConsumers         int   `json:"max_consumers"`
+	MaxAckPending        int   `json:"max_ack_pending"`
+	MemoryMaxStreamBytes int64 `json:"memory_max_stream_bytes"`
+	StorageMaxStreamByte int64 `json:"storage_max_stream_bytes"`
+	MaxBytesRequired     bool  `json:"max_bytes_required"`
+}
+
+type apiStats struct {
+	Level  int    `json:"level"`
+	Total  uint64 `json:"total"`
+	Errors uint64 `json:"errors"`
+}
+
+func (a *account) apiInfo(r *request) (response, *APIError) {
+	mem, file := a.usage()
+	streams := a.streams()
+	resp := &accountInfoResponse{
+		Memory:  mem,
+		Storage: file,
+		Streams: len(streams),
+		Limits: accountLimits{
+			MaxMemory: -1, MaxStorage: -1, MaxStreams: -1, MaxConsumers: -1,
+			MaxAckPending: -1, MemoryMaxStreamBytes: -1, StorageMaxStreamByte: -1,
+		},
+		API: apiStats{Level: APILevel, Total: a.apiTotal.Load(), Errors: a.apiErrors.Load()},
+	}
+	for _, st := range streams {
+		resp.Consumers += st.numConsumers()
+	}
+	return resp, nil
+}

@@ -1,0 +1,178 @@
+package jetstream
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/petrelmq/petrel/internal/store"
+	"github.com/petrelmq/petrel/internal/subject"
+	"github.com/petrelmq/petrel/internal/wire"
+	"github.com/petrelmq/petrel/server"
+)
+
+// directPrefix opens the direct get subjects of a stream (ADR-31).
+const directPrefix = apiPrefix + "DIRECT.GET."
+
+// msgGetRequest is the body of STREAM.MSG.GET and DIRECT.GET.
+type msgGetRequest struct {
+	Seq        uint64 `json:"seq,omitempty"`
+	LastBySubj string `json:"last_by_subj,omitempty"`
+	NextBySubj string `json:"next_by_subj,omitempty"`
+	// Batch gets (ADR-31) are not served yet; a request using them is
+	// refused rather than half answered.
+	Batch     int      `json:"batch,omitempty"`
+	MultiLast []string `json:"multi_last,omitempty"`
+}
+
+type storedMsg struct {
+	Subject string    `json:"subject"`
+	Seq     uint64    `json:"seq"`
+	Header  []byte    `json:"hdrs,omitempty"`
+	Data    []byte    `json:"data,omitempty"`
+	Time    time.Time `json:"time"`
+}
+
+type msgGetResponse struct {
+	apiResponse
+	Message *storedMsg `json:"message"`
+}
+
+// check reports a malformed get request.
+func (req *msgGetRequest) check() *APIError {
+	n := b2i(req.LastBySubj != "") + b2i(req.NextBySubj != "")
+	switch {
+	case req.Batch != 0 || len(req.MultiLast) > 0:
+		return errorf(ErrBadRequest, "batch gets are not supported")
+	case n > 1, n == 1 && req.LastBySubj != "" && req.Seq > 0, n == 0 && req.Seq == 0:
+		return newError(ErrBadRequest)
+	}
+	for _, f := range []string{req.LastBySubj, req.NextBySubj} {
+		if f != "" && !subject.ValidFilter(f) {
+			return newError(ErrBadRequest)
+		}
+	}
+	return nil
+}
+
+// load finds the message a get request asks for.
+func (st *stream) load(req *msgGetRequest) (*store.Msg, error) {
+	switch {
+	case req.LastBySubj != "":
+		return st.store.LoadLastMsg(req.LastBySubj)
+	case req.NextBySubj != "":
+		return st.store.LoadNextMsg(req.NextBySubj, max(req.Seq, 1))
+	}
+	return st.store.LoadMsg(req.Seq)
+}
+
+func (a *account) apiMsgGet(r *request) (response, *APIError) {
+	var req msgGetRequest
+	if len(r.data) == 0 {
+		return nil, newError(ErrBadRequest)
+	}
+	if err := r.decode(&req); err != nil {
+		return nil, err
+	}
+	st := a.lookup(r.lastToken())
+	if st == nil {
+		return nil, newError(ErrStreamNotFound)
+	}
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	m, err := st.load(&req)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, newError(ErrNoMessageFound)
+	}
+	if err != nil {
+		return nil, errorf(ErrStreamGeneral, "%v", err)
+	}
+	return &msgGetResponse{Message: &storedMsg{
+		Subject: m.Subject, Seq: m.Seq, Header: m.Header, Data: m.Data, Time: unixTime(m.Time),
+	}}, nil
+}
+
+type msgDeleteRequest struct {
+	Seq     uint64 `json:"seq"`
+	NoErase bool   `json:"no_erase,omitempty"`
+}
+
+func (a *account) apiMsgDelete(r *request) (response, *APIError) {
+	var req msgDeleteRequest
+	if len(r.data) == 0 {
+		return nil, newError(ErrBadRequest)
+	}
+	if err := r.decode(&req); err != nil {
+		return nil, err
+	}
+	st := a.lookup(r.lastToken())
+	if st == nil {
+		return nil, newError(ErrStreamNotFound)
+	}
+	cfg := st.config()
+	switch {
+	case cfg.Sealed:
+		return nil, newError(ErrStreamSealed)
+	case cfg.DenyDelete:
+		return nil, errorf(ErrStreamMsgDeleteFailed, "message delete not permitted")
+	case req.Seq == 0:
+		return nil, newError(ErrBadRequest)
+	}
+	err := st.store.DeleteMsg(req.Seq, !req.NoErase)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, newError(ErrSequenceNotFound, req.Seq)
+	}
+	if err != nil {
+		return nil, errorf(ErrStreamMsgDeleteFailed, "%v", err)
+	}
+	return &successResponse{Success: true}, nil
+}
+
+// Status lines of direct get replies (ADR-31).
+var (
+	statusNotFound   = wire.StatusHeader(404, "Message Not Found")
+	statusBadRequest = wire.StatusHeader(408, "Bad Request")
+)
+
+// directGet serves $JS.API.DIRECT.GET.<stream>[.<subject>]: the reply is
+// the message itself, with its stream coordinates as headers.
+func (st *stream) directGet(m *server.Msg) {
+	if m.Reply == "" {
+		return
+	}
+	conn := st.acc.direct
+	req, ok := st.directRequest(m)
+	if !ok {
+		conn.Publish(m.Reply, "", statusBadRequest, nil)
+		return
+	}
+	msg, err := st.load(req)
+	if err != nil {
+		conn.Publish(m.Reply, "", statusNotFound, nil)
+		return
+	}
+	hdr := openHeader(msg.Header)
+	hdr = wire.AppendHeader(hdr, hdrStream, st.name)
+	hdr = wire.AppendHeader(hdr, hdrSubject, msg.Subject)
+	hdr = wire.AppendHeader(hdr, hdrSequence, strconv.FormatUint(msg.Seq, 10))
+	hdr = wire.AppendHeader(hdr, hdrTimeStamp, formatTime(msg.Time))
+	hdr = wire.AppendHeaderEnd(hdr)
+	conn.Publish(m.Reply, "", hdr, msg.Data)
+}
+
+// directRequest reads a direct get: the subject form asks for the last
+// message on the subject and has no body; the plain form has a JSON body.
+func (st *stream) directRequest(m *server.Msg) (*msgGetRequest, bool) {
+	req := new(msgGetRequest)
+	if subj, ok := strings.CutPrefix(m.Subject, directPrefix+st.name+"."); ok {
+		req.LastBySubj = subj
+		return req, len(m.Data) == 0 && subject.ValidLiteral(subj)
+	}
+	r := &request{data: m.Data}
+	if len(m.Data) == 0 || r.decode(req) != nil || req.check() != nil {
+		return nil, false
+	}
+	return req, true
+}

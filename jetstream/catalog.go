@@ -1,0 +1,108 @@
+package jetstream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// catalog keeps the stream configurations of one account as one JSON file
+// per stream, written atomically (temporary file, fsync, rename, fsync of
+// the directory).
+type catalog struct {
+	dir string
+}
+
+// streamRecord is what the catalog stores for a stream.
+type streamRecord struct {
+	Config  StreamConfig `json:"config"`
+	Created time.Time    `json:"created"`
+}
+
+const catalogExt = ".json"
+
+func newCatalog(root, account string) (*catalog, error) {
+	dir := filepath.Join(root, "jetstream", url.PathEscape(account), "streams")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("jetstream: create %s: %w", dir, err)
+	}
+	return &catalog{dir: dir}, nil
+}
+
+func (c *catalog) path(name string) string { return filepath.Join(c.dir, name+catalogExt) }
+
+// put stores rec durably.
+func (c *catalog) put(rec *streamRecord) error {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), c.path(rec.Config.Name)); err != nil {
+		return err
+	}
+	return c.syncDir()
+}
+
+// remove deletes the record of name; a missing record is not an error.
+func (c *catalog) remove(name string) error {
+	if err := os.Remove(c.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return c.syncDir()
+}
+
+func (c *catalog) syncDir() error {
+	d, err := os.Open(c.dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// load reads every record. A record that does not parse is an error naming
+// the file: a stream is never dropped silently.
+func (c *catalog) load() ([]*streamRecord, error) {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return nil, err
+	}
+	var recs []*streamRecord
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), catalogExt) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(c.dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		rec := new(streamRecord)
+		if err := json.Unmarshal(data, rec); err != nil {
+			return nil, fmt.Errorf("jetstream: corrupt stream record %s: %w", filepath.Join(c.dir, e.Name()), err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
