@@ -87,7 +87,7 @@ type Options struct {
 
 	// JetStream persistence. Default: off.
 	JetStream          bool
-	StoreDir           string        // default: petrel-data in the OS temp dir
+	StoreDir           string        // default: petrel-data in the OS temp dir (the binary chooses its own)
 	JetStreamMaxMemory int64         // bytes; default: 3/4 of system memory
 	JetStreamMaxStore  int64         // bytes; default: 1 TiB
 	SyncInterval       time.Duration // 0: fsync before every ack (durable, the default)

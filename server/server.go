@@ -150,7 +150,8 @@ func (s *Server) Start() error {
 	s.mu.info = s.buildInfo(ln.Addr().(*net.TCPAddr))
 	s.mu.Unlock()
 	s.log.Noticef("Starting petrel %s (nats feature level %s), id %s, name %s", Version, FeatureLevel, s.id, s.name)
-	s.log.Noticef("Listening for client connections on %s", ln.Addr())
+	port := ln.Addr().(*net.TCPAddr).Port
+	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(s.opts.Host, strconv.Itoa(port)))
 
 	for _, svc := range s.services {
 		if err := svc.Start(s); err != nil {
