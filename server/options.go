@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -173,6 +175,7 @@ func (o *Options) withDefaults() *Options {
 	setDefault(&c.LameDuckDuration, DefaultLameDuck)
 	setDefault(&c.LameDuckGracePeriod, DefaultLameDuckGrace)
 	setDefault(&c.HTTPHost, c.Host)
+	setDefault(&c.StoreDir, filepath.Join(os.TempDir(), DefaultStoreDirName))
 	return &c
 }
 
