@@ -256,3 +256,13 @@ func (e *Engine) fire() {
 	}
 	_ = e.run(func(o *op) { o.expire(e.now()) })
 }
+
+// Do runs fn while the store is open, holding off Close and Delete. The
+// backend's own extras (metadata) use it.
+func (e *Engine) Do(fn func() error) error {
+	if err := e.rlock(); err != nil {
+		return err
+	}
+	defer e.mu.RUnlock()
+	return fn()
+}

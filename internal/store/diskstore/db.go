@@ -1,0 +1,241 @@
+package diskstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/petrelmq/petrel/internal/store"
+)
+
+// Options configure a DB. The zero value is valid and durable.
+type Options struct {
+	// FS is the filesystem. Default vfs.Default (the OS). Tests use
+	// vfs.NewMem, vfs.NewCrashableMem or an errorfs wrapper.
+	FS vfs.FS
+
+	// SyncAlways makes every Commit wait for an fsync of its batch.
+	// Interval mode is used only when SyncAlways is false AND
+	// SyncInterval > 0, so the zero Options are durable. Default: sync
+	// always.
+	SyncAlways bool
+	// SyncInterval is how often interval mode fsyncs the WAL. Default 0
+	// (which means sync always).
+	SyncInterval time.Duration
+
+	// CacheSize is Pebble's block cache in bytes. Default 64 MiB.
+	CacheSize int64
+	// Logger receives Pebble's log. Default: Pebble's default logger.
+	Logger pebble.Logger
+	// Tune, if set, may adjust the Pebble options last, before Open.
+	Tune func(*pebble.Options)
+}
+
+const defaultCacheSize = 64 << 20
+
+// syncAlways reports whether the options select sync-always mode.
+func (o *Options) syncAlways() bool { return o.SyncAlways || o.SyncInterval <= 0 }
+
+// DB is one store directory: a Pebble database holding many streams.
+type DB struct {
+	pdb    *pebble.DB
+	opts   Options
+	wsync  *pebble.WriteOptions  // for message batches
+	failed atomic.Pointer[error] // first write failure; poisons every write
+	stop   chan struct{}         // closes the interval syncer
+	synced chan struct{}         // closed when the syncer has stopped
+
+	mu struct {
+		sync.Mutex
+		closed  bool
+		nextID  uint64
+		streams map[string]*Stream
+		pending map[*commit]struct{} // batches applied but not yet waited
+	}
+}
+
+// Open opens (creating if needed) the store directory dir. opts may be nil.
+func Open(dir string, opts *Options) (*DB, error) {
+	db := &DB{stop: make(chan struct{}), synced: make(chan struct{})}
+	if opts != nil {
+		db.opts = *opts
+	}
+	if db.opts.FS == nil {
+		db.opts.FS = vfs.Default
+	}
+	if db.opts.CacheSize <= 0 {
+		db.opts.CacheSize = defaultCacheSize
+	}
+	db.wsync = pebble.Sync
+	if !db.opts.syncAlways() {
+		db.wsync = pebble.NoSync
+	}
+	if err := db.openPebble(dir); err != nil {
+		return nil, err
+	}
+	db.mu.streams = make(map[string]*Stream)
+	db.mu.pending = make(map[*commit]struct{})
+	if err := db.loadNextID(); err != nil {
+		_ = db.pdb.Close()
+		return nil, err
+	}
+	if db.opts.syncAlways() {
+		close(db.synced)
+	} else {
+		go db.syncLoop(db.opts.SyncInterval)
+	}
+	return db, nil
+}
+
+func (db *DB) openPebble(dir string) error {
+	cache := pebble.NewCache(db.opts.CacheSize)
+	defer cache.Unref()
+	popts := &pebble.Options{
+		FS:                 db.opts.FS,
+		Cache:              cache,
+		Logger:             db.opts.Logger,
+		FormatMajorVersion: pebble.FormatNewest,
+	}
+	if db.opts.Tune != nil {
+		db.opts.Tune(popts)
+	}
+	pdb, err := pebble.Open(dir, popts)
+	if err != nil {
+		return fmt.Errorf("diskstore: open %s: %w", dir, err)
+	}
+	db.pdb = pdb
+	return nil
+}
+
+func (db *DB) loadNextID() error {
+	val, closer, err := db.pdb.Get(nextIDKey)
+	if errors.Is(err, pebble.ErrNotFound) {
+		db.mu.nextID = 1
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if len(val) != 8 {
+		return &store.CorruptError{Key: "next stream id", Reason: "not 8 bytes"}
+	}
+	db.mu.nextID = binary.BigEndian.Uint64(val)
+	return nil
+}
+
+// syncLoop fsyncs the WAL every interval (interval mode).
+func (db *DB) syncLoop(interval time.Duration) {
+	defer close(db.synced)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			if err := db.syncWAL(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// syncWAL fsyncs everything written so far.
+func (db *DB) syncWAL() error {
+	if err := db.err(); err != nil {
+		return err
+	}
+	if err := db.pdb.LogData(nil, pebble.Sync); err != nil {
+		db.fail(err)
+		return err
+	}
+	return nil
+}
+
+// Sync makes every write so far durable, in either mode.
+func (db *DB) Sync() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.mu.closed {
+		return store.ErrClosed
+	}
+	return db.syncWAL()
+}
+
+// err returns the write failure that poisoned the DB, if any.
+func (db *DB) err() error {
+	if p := db.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// fail poisons the DB with err (the first failure wins).
+func (db *DB) fail(err error) {
+	err = fmt.Errorf("diskstore: write failed, reopen the store: %w", err)
+	db.failed.CompareAndSwap(nil, &err)
+}
+
+// Streams returns the names of every stream in the directory, sorted.
+func (db *DB) Streams() ([]string, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.mu.closed {
+		return nil, store.ErrClosed
+	}
+	v := view{r: db.pdb}
+	lo := []byte{prefixCatalog}
+	var names []string
+	err := v.iter(lo, prefixEnd(lo), false, func(it *pebble.Iterator) (bool, error) {
+		names = append(names, string(it.Key()[1:]))
+		return true, nil
+	})
+	return names, err
+}
+
+// Close closes every open stream, waits for pending commits and closes the
+// database.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.mu.closed {
+		db.mu.Unlock()
+		return store.ErrClosed
+	}
+	db.mu.closed = true
+	streams := make([]*Stream, 0, len(db.mu.streams))
+	for _, s := range db.mu.streams {
+		streams = append(streams, s)
+	}
+	db.mu.Unlock()
+	for _, s := range streams {
+		_ = s.Close()
+	}
+	db.waitPending()
+	close(db.stop)
+	<-db.synced
+	var errs []error
+	if !db.opts.syncAlways() && db.err() == nil {
+		errs = append(errs, db.pdb.LogData(nil, pebble.Sync))
+	}
+	errs = append(errs, db.pdb.Close())
+	return errors.Join(errs...)
+}
+
+// waitPending waits for every applied batch nobody waited for.
+func (db *DB) waitPending() {
+	db.mu.Lock()
+	pending := make([]*commit, 0, len(db.mu.pending))
+	for c := range db.mu.pending {
+		pending = append(pending, c)
+	}
+	db.mu.Unlock()
+	for _, c := range pending {
+		_ = c.Wait()
+	}
+}

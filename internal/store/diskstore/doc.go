@@ -1,0 +1,99 @@
+// Package diskstore keeps JetStream streams on disk in one Pebble database
+// per server store directory. Every stream of the server (every KV bucket is
+// one) lives in that database: messages, their per-subject index, the
+// counters, TTL schedule and an opaque per-stream key/value area for the
+// stream configuration and consumer state. Thousands of streams cost no
+// file descriptors each; Pebble brings checksums, crash recovery,
+// compression and range deletes.
+//
+// # Usage
+//
+//	db, err := diskstore.Open(dir, nil)           // durable defaults
+//	names, err := db.Streams()                    // recover them all
+//	s, err := db.OpenStream(store.Config{Name: "ORDERS", MaxMsgs: 1e6})
+//	c, err := s.Append(entries, 0)                // one batch, visible now
+//	err = c.Wait()                                // fsynced: ack the publishes
+//	err = s.PutMeta("config", blob)
+//	err = db.Close()
+//
+// A Stream implements store.Store and store.MetaStore; the rules it follows
+// are those of package store. OpenStream creates the stream when the
+// directory does not hold it yet.
+//
+// # Key layout
+//
+// All integers are big-endian, so keys sort by number. A stream is known
+// inside the database by a numeric id, allocated once and never reused, so
+// long stream names are not repeated in every key.
+//
+//	key                                         value
+//	+-----+------+                              +--------------------------------+
+//	| 'C' | name |                              | id (8)                         |  catalog
+//	+-----+------+                              +--------------------------------+
+//	| 'N' |                                     | next id (8)                    |
+//	+-----+-------+-----+                       +--------------------------------+
+//	| 'S' | id(8) | 'a' |                       | ver, first, last, lastTime,    |  counters
+//	+-----+-------+-----+----------+            |   msgs, bytes (uvarints)       |
+//	| 'S' | id(8) | 'i' | subject  | 0x00 |seq(8)| (empty)                       |  subject index
+//	+-----+-------+-----+----------+------+-----+--------------------------------+
+//	| 'S' | id(8) | 'm' | seq(8)   |            | message record (below)         |  messages
+//	+-----+-------+-----+----------+            +--------------------------------+
+//	| 'S' | id(8) | 's' | subject  |            | ver, msgs, first, last         |  subject summary
+//	+-----+-------+-----+----------+-------+    +--------------------------------+
+//	| 'S' | id(8) | 't' | expiry(8)| seq(8)|    | (empty)                        |  TTL schedule
+//	+-----+-------+-----+----------+-------+    +--------------------------------+
+//	| 'S' | id(8) | 'x' | key      |            | opaque bytes (PutMeta)         |  metadata
+//	+-----+-------+-----+----------+            +--------------------------------+
+//
+// The 0x00 after the subject in the index keeps every entry of a subject
+// contiguous and in sequence order ("foo\x00..." sorts before "foo.bar");
+// subjects may therefore not contain 0x00. Deleting a stream is one range
+// deletion of ['S' id, 'S' id+1) plus its catalog key; purging everything
+// is four range deletions ('i', 'm', 's', 't') and keeps the metadata.
+//
+// A message record is
+//
+//	+-----+----------+-----------+------------+---------+-----------+--------+------+
+//	| ver | time (8) | ttl       | len(subj)  | subject | len(hdr)  | header | data |
+//	| (1) | unix ns  | (varint)  | (uvarint)  |         | (uvarint) |        |      |
+//	+-----+----------+-----------+------------+---------+-----------+--------+------+
+//
+// A record, counter or summary that fails to decode is a *store.CorruptError
+// naming the stream and the sequence or key.
+//
+// # Consistency and recovery
+//
+// Counters are never rebuilt by guessing: every change (append, limit
+// removal, delete, purge) writes the messages, index entries, TTL entries,
+// the changed subject summaries and the stream counters in ONE Pebble batch.
+// After a crash Pebble replays whole batches or none, so the counters always
+// match the data. Opening a stream reads its counters and subject
+// summaries (cost: one key per subject), not its messages. Stream.Check
+// rebuilds everything from the messages and reports any disagreement, for
+// tests and operators.
+//
+// # Durability
+//
+// In sync-always mode (the default) Append writes its batch with
+// pebble.DB.ApplyNoSyncWait(batch, pebble.Sync) and returns; Commit.Wait
+// calls batch.SyncWait. Pebble's WAL gathers concurrent batches into one
+// fsync (group commit across batches and streams), and a stream's next
+// batch can be written while the previous one syncs. In interval mode
+// (Options.SyncAlways false and Options.SyncInterval > 0) batches are
+// written without sync, Commit.Wait returns nil at once, and a background
+// goroutine syncs the WAL every SyncInterval: a power cut loses at most that
+// window, as nats-server does by default.
+//
+// # Failures
+//
+// An error from the WAL (write or fsync, a full disk) is returned by
+// Commit.Wait, never hidden. Pebble cannot continue writing after a WAL
+// failure, so the first failed Wait poisons the whole DB: every later
+// write of every stream fails with that error, and the server must close
+// and reopen the directory, which recovers the last durable state. Pebble
+// itself panics if a write races past a WAL failure it has already seen.
+//
+// Erasing a message (DeleteMsg with erase) deletes it and then compacts its
+// key range, so the payload leaves the SSTables and, once the memtable is
+// flushed, the WAL files; the filesystem may still hold freed blocks.
+package diskstore

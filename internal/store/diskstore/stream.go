@@ -1,0 +1,249 @@
+package diskstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/petrelmq/petrel/internal/store"
+	"github.com/petrelmq/petrel/internal/store/internal/engine"
+)
+
+// Stream is one stream of a DB. It implements store.Store and
+// store.MetaStore.
+type Stream struct {
+	*engine.Engine
+	b *backend
+}
+
+var (
+	_ store.Store     = (*Stream)(nil)
+	_ store.MetaStore = (*Stream)(nil)
+)
+
+// ErrStreamOpen is returned by OpenStream for a stream already open.
+var ErrStreamOpen = errors.New("diskstore: stream already open")
+
+// OpenStream opens the stream cfg.Name, creating it if the directory does
+// not hold it. The limits of cfg apply at once.
+func (db *DB) OpenStream(cfg store.Config) (*Stream, error) {
+	if cfg.Name == "" {
+		return nil, fmt.Errorf("%w: empty stream name", store.ErrInvalid)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	switch {
+	case db.mu.closed:
+		return nil, store.ErrClosed
+	case db.mu.streams[cfg.Name] != nil:
+		return nil, ErrStreamOpen
+	}
+	b, rec, err := db.lookup(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e, err := engine.New(cfg, b, rec)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stream{Engine: e, b: b}
+	db.mu.streams[cfg.Name] = s
+	return s, nil
+}
+
+// lookup finds or creates the stream's id and reads its recovered state.
+// db.mu must be held.
+func (db *DB) lookup(cfg store.Config) (*backend, *engine.Recovered, error) {
+	val, closer, err := db.pdb.Get(catalogKey(cfg.Name))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return db.create(cfg)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer closer.Close()
+	if len(val) != 8 {
+		return nil, nil, &store.CorruptError{Stream: cfg.Name, Key: "catalog", Reason: "stream id is not 8 bytes"}
+	}
+	b := db.newBackend(cfg.Name, binary.BigEndian.Uint64(val))
+	rec, err := b.recover()
+	return b, rec, err
+}
+
+// create writes a new stream's catalog entry and counters, durably.
+func (db *DB) create(cfg store.Config) (*backend, *engine.Recovered, error) {
+	if err := db.err(); err != nil {
+		return nil, nil, err
+	}
+	id := db.mu.nextID
+	b := db.newBackend(cfg.Name, id)
+	first := cfg.WithDefaults().FirstSeq
+	rec := &engine.Recovered{State: engine.Persist{First: first, Last: first - 1}}
+	batch := db.pdb.NewBatch()
+	defer batch.Close()
+	_ = batch.Set(catalogKey(cfg.Name), binary.BigEndian.AppendUint64(nil, id), nil)
+	_ = batch.Set(nextIDKey, binary.BigEndian.AppendUint64(nil, id+1), nil)
+	_ = batch.Set(b.k.state(), encodeState(rec.State), nil)
+	if err := db.pdb.Apply(batch, db.wsync); err != nil {
+		db.fail(err)
+		return nil, nil, err
+	}
+	db.mu.nextID = id + 1
+	return b, rec, nil
+}
+
+func (db *DB) newBackend(name string, id uint64) *backend {
+	k := newKeys(id)
+	return &backend{view: view{r: db.pdb, k: k, name: name}, db: db}
+}
+
+// forget drops a closed stream from the open set.
+func (db *DB) forget(name string) {
+	db.mu.Lock()
+	delete(db.mu.streams, name)
+	db.mu.Unlock()
+}
+
+// backend is the engine's access to one stream's keys.
+type backend struct {
+	view
+	db *DB
+}
+
+var _ engine.Backend = (*backend)(nil)
+
+// recover reads the counters, subject summaries and TTL schedule.
+func (b *backend) recover() (*engine.Recovered, error) {
+	val, release, err := b.get(b.k.state())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &store.CorruptError{Stream: b.name, Key: "counters", Reason: "missing"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := decodeState(val)
+	release.Close()
+	if err != nil {
+		return nil, &store.CorruptError{Stream: b.name, Key: "counters", Reason: err.Error()}
+	}
+	rec := &engine.Recovered{State: st, Subjects: make(map[string]engine.SubjState)}
+	lo := b.k.kind(kindSummary)
+	err = b.iter(lo, b.k.kindEnd(kindSummary), false, func(it *pebble.Iterator) (bool, error) {
+		name := string(it.Key()[len(lo):])
+		s, err := decodeSummary(it.Value())
+		if err != nil {
+			return false, &store.CorruptError{Stream: b.name, Key: "subject " + name, Reason: err.Error()}
+		}
+		rec.Subjects[name] = s
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rec.NextTTL, err = b.nextTTL()
+	return rec, err
+}
+
+// Begin starts a change in an indexed batch, so the change reads its own
+// writes.
+func (b *backend) Begin() (engine.Txn, error) {
+	if err := b.db.err(); err != nil {
+		return nil, err
+	}
+	batch := b.db.pdb.NewIndexedBatch()
+	return &txn{view: view{r: batch, k: b.k, name: b.name}, b: b, batch: batch}, nil
+}
+
+// Destroy deletes every key of the stream and its catalog entry, durably.
+func (b *backend) Destroy() error {
+	if err := b.db.err(); err != nil {
+		return err
+	}
+	batch := b.db.pdb.NewBatch()
+	_ = batch.DeleteRange(b.k.p, b.k.end(), nil)
+	_ = batch.Delete(catalogKey(b.name), nil)
+	c, err := b.db.apply(batch, nil)
+	if err != nil {
+		return err
+	}
+	return c.Wait()
+}
+
+// Close forgets the stream; its data stays.
+func (b *backend) Close() error {
+	b.db.forget(b.name)
+	return nil
+}
+
+// txn is one engine change: an indexed Pebble batch.
+type txn struct {
+	view
+	b     *backend
+	batch *pebble.Batch
+	buf   []byte
+	erase [][2][]byte
+}
+
+var _ engine.Txn = (*txn)(nil)
+
+func (t *txn) Put(m *store.Msg) {
+	t.buf = appendRecord(t.buf[:0], m)
+	_ = t.batch.Set(t.k.msg(m.Seq), t.buf, nil)
+	_ = t.batch.Set(t.k.index(m.Subject, m.Seq), nil, nil)
+	if m.TTL > 0 {
+		_ = t.batch.Set(t.k.ttl(m.Time+int64(m.TTL), m.Seq), nil, nil)
+	}
+}
+
+func (t *txn) Remove(r engine.Rec, erase bool) {
+	key := t.k.msg(r.Seq)
+	_ = t.batch.Delete(key, nil)
+	_ = t.batch.Delete(t.k.index(r.Subject, r.Seq), nil)
+	if r.TTL > 0 {
+		_ = t.batch.Delete(t.k.ttl(r.Time+r.TTL, r.Seq), nil)
+	}
+	if erase {
+		t.erase = append(t.erase, [2][]byte{key, t.k.msg(r.Seq + 1)})
+	}
+}
+
+func (t *txn) RemoveAll() {
+	for _, kind := range []byte{kindIndex, kindMsg, kindSummary, kindTTL} {
+		_ = t.batch.DeleteRange(t.k.kind(kind), t.k.kindEnd(kind), nil)
+	}
+}
+
+func (t *txn) TTLDue(now int64, fn func(uint64) bool) error { return t.ttlDue(now, fn) }
+func (t *txn) NextTTL() (int64, error)                      { return t.nextTTL() }
+
+func (t *txn) SaveState(p engine.Persist) {
+	_ = t.batch.Set(t.k.state(), encodeState(p), nil)
+}
+
+func (t *txn) SaveSubject(subject string, s engine.SubjState) {
+	if s.Msgs == 0 {
+		_ = t.batch.Delete(t.k.summary(subject), nil)
+		return
+	}
+	_ = t.batch.Set(t.k.summary(subject), encodeSummary(s), nil)
+}
+
+func (t *txn) Commit() (store.Commit, error) {
+	c, err := t.b.db.apply(t.batch, t.erase)
+	t.batch = nil
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (t *txn) Abort() {
+	if t.batch != nil {
+		_ = t.batch.Close()
+		t.batch = nil
+	}
+}
