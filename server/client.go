@@ -64,8 +64,8 @@ type client struct {
 	connected atomic.Bool
 	flushSet  map[*client]struct{} // clients to signal after this read
 
-	inMsgs, inBytes   atomic.Int64
-	outMsgs, outBytes atomic.Int64
+	inMsgs, inBytes atomic.Int64 // what the client published
+	pass            passStats    // counted during one read, then published
 	lastActivity      atomic.Int64 // unix nanos of the last read or delivery
 	rtt               atomic.Int64 // nanoseconds, measured by the first PING
 	pingSent          atomic.Int64
@@ -78,6 +78,8 @@ type client struct {
 		spare    []byte // a drained buffer kept for reuse
 		pending  int64  // bytes queued or being written
 		pingsOut int
+		outMsgs  int64 // messages delivered to the client
+		outBytes int64
 		closed   bool
 		flush    bool // closed: write what is queued before closing
 		reason   ClosedReason
@@ -185,6 +187,7 @@ func (c *client) readLoop() {
 		if n > 0 {
 			c.lastActivity.Store(time.Now().UnixNano())
 			perr := c.parser.Parse(buf[:n], c)
+			c.publishStats()
 			c.flushClients()
 			if perr != nil {
 				c.closeOnError(perr)
@@ -346,6 +349,28 @@ func (c *client) flushNow() {
 		c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
 		c.nc.Write(b)
 	}
+}
+
+// passStats counts one read's traffic in plain fields, so the message
+// path does no atomic operations for statistics; publishStats adds them to
+// the shared counters once per read.
+type passStats struct {
+	inMsgs, inBytes, outMsgs, outBytes int64
+}
+
+func (c *client) publishStats() {
+	p := &c.pass
+	if p.inMsgs != 0 {
+		c.inMsgs.Add(p.inMsgs)
+		c.inBytes.Add(p.inBytes)
+		c.srv.stats.inMsgs.Add(p.inMsgs)
+		c.srv.stats.inBytes.Add(p.inBytes)
+	}
+	if p.outMsgs != 0 {
+		c.srv.stats.outMsgs.Add(p.outMsgs)
+		c.srv.stats.outBytes.Add(p.outBytes)
+	}
+	*p = passStats{}
 }
 
 // flushClients wakes the writers of every client this read delivered to.
@@ -593,10 +618,8 @@ func (c *client) publish(subj, reply []byte, hdrLen int, msg []byte) error {
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
-	c.inMsgs.Add(1)
-	c.inBytes.Add(int64(len(msg)))
-	c.srv.stats.inMsgs.Add(1)
-	c.srv.stats.inBytes.Add(int64(len(msg)))
+	c.pass.inMsgs++
+	c.pass.inBytes += int64(len(msg))
 	if err := c.checkPublish(subj, reply); err != nil {
 		return c.tell(err)
 	}

@@ -63,9 +63,9 @@ func (c *client) info(withSubs bool) ConnInfo {
 		Account:      c.acc.Name,
 		PendingBytes: c.mu.pending,
 		InMsgs:       c.inMsgs.Load(),
-		OutMsgs:      c.outMsgs.Load(),
+		OutMsgs:      c.mu.outMsgs,
 		InBytes:      c.inBytes.Load(),
-		OutBytes:     c.outBytes.Load(),
+		OutBytes:     c.mu.outBytes,
 		NumSubs:      len(c.mu.subs),
 	}
 	if withSubs {

@@ -84,8 +84,13 @@ func (s *Server) deliverTo(sub *subscription, from *client, subj, reply []byte, 
 	} else if !sub.client.queueMsg(sub, subj, reply, hdrLen, msg, from) {
 		return false
 	}
-	s.stats.outMsgs.Add(1)
-	s.stats.outBytes.Add(int64(len(msg)))
+	if from != nil {
+		from.pass.outMsgs++
+		from.pass.outBytes += int64(len(msg))
+	} else {
+		s.stats.outMsgs.Add(1)
+		s.stats.outBytes.Add(int64(len(msg)))
+	}
 	return true
 }
 
@@ -122,15 +127,15 @@ func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg
 	if hdrLen > 0 && c.opts.Headers {
 		c.mu.out = wire.AppendHMsg(c.mu.out, subj, sub.sid, reply, hdrLen, msg)
 	} else {
-		c.mu.out = wire.AppendMsg(c.mu.out, subj, sub.sid, reply, msg[hdrLen:])
+		msg = msg[hdrLen:]
+		c.mu.out = wire.AppendMsg(c.mu.out, subj, sub.sid, reply, msg)
 	}
-	added := int64(len(c.mu.out) - before)
-	c.mu.pending += added
+	c.mu.pending += int64(len(c.mu.out) - before)
+	c.mu.outMsgs++
+	c.mu.outBytes += int64(len(msg))
 	pending, queued := c.mu.pending, len(c.mu.out)
 	c.mu.Unlock()
 
-	c.outMsgs.Add(1)
-	c.outBytes.Add(int64(len(msg) - hdrLen))
 	if pending > c.srv.opts.MaxPending {
 		c.closeConnection(SlowConsumerPendingBytes)
 		return false
