@@ -31,11 +31,13 @@ func runMonitored(t *testing.T, opts *server.Options) (*server.Server, string) {
 	return s, m.URL()
 }
 
+// httpClient bounds every request a test makes.
+var httpClient = http.Client{Timeout: 10 * time.Second}
+
 // get fetches url and returns the status and body.
 func get(t *testing.T, url string) (int, string, http.Header) {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get(url)
+	resp, err := httpClient.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
