@@ -50,7 +50,9 @@ func (a *account) recover() error {
 	if err != nil {
 		return err
 	}
+	known := make(map[string]bool)
 	for _, rec := range recs {
+		known[rec.Config.Name] = true
 		st, err := openStream(a, rec, true)
 		if err != nil {
 			return err
@@ -61,6 +63,13 @@ func (a *account) recover() error {
 		state := st.store.State()
 		a.svc.log.Noticef("JetStream restored stream %s > %s: %d messages, %d bytes, sequences %d..%d",
 			a.acc.Name, rec.Config.Name, state.Msgs, state.Bytes, state.FirstSeq, state.LastSeq)
+	}
+	orphans, err := a.svc.stores.orphans(a.acc.Name, known)
+	if err != nil {
+		return err
+	}
+	for _, name := range orphans {
+		a.svc.log.Warnf("JetStream account %s: stored data of stream %q has no configuration; kept, not served", a.acc.Name, name)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func (s *Service) Start(srv *server.Server) error {
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return fmt.Errorf("jetstream: store dir: %w", err)
 	}
-	st, err := openStores(s.dir)
+	st, err := openStores(s.dir, opts.SyncInterval, s.log)
 	if err != nil {
 		return fmt.Errorf("jetstream: open store dir %s: %w", s.dir, err)
 	}

@@ -41,7 +41,7 @@ func openStream(a *account, rec *streamRecord, recovering bool) (*stream, error)
 	if err := st.setConfig(&cfg); err != nil {
 		return nil, err
 	}
-	s, err := a.svc.stores.open(a.acc.Name+"/"+cfg.Name, cfg.Storage, storeConfig(&cfg))
+	s, err := a.svc.stores.open(a.acc.Name+"/"+cfg.Name, cfg.Storage, storeConfig(&cfg), !recovering)
 	if err != nil {
 		return nil, fmt.Errorf("open store of stream %s: %w", cfg.Name, err)
 	}

@@ -1,0 +1,100 @@
+package jetstream_test
+
+import (
+	"fmt"
+	"testing"
+
+	jsclient "github.com/nats-io/nats.go/jetstream"
+)
+
+func TestRestartRecoversStreams(t *testing.T) {
+	dir := t.TempDir()
+	s, nc, js := startJS(t, dir)
+	mustCreate(t, js, jsclient.StreamConfig{Name: "FILE", Subjects: []string{"file.>"}, MaxMsgsPerSubject: 10, Description: "kept"})
+	mustCreate(t, js, jsclient.StreamConfig{Name: "MEM", Subjects: []string{"mem.>"}, Storage: jsclient.MemoryStorage})
+	for i := 0; i < 20; i++ {
+		if _, err := js.PublishAsync(fmt.Sprintf("file.%d", i%4), []byte(fmt.Sprint(i)), jsclient.WithMsgID(fmt.Sprintf("id-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-js.PublishAsyncComplete()
+	if _, err := js.Publish(ctx(t), "mem.x", nil); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := js.Stream(ctx(t), "FILE")
+	if err := st.DeleteMsg(ctx(t), 5); err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	s.Shutdown()
+
+	_, _, js = startJS(t, dir)
+	st, err := js.Stream(ctx(t), "FILE")
+	if err != nil {
+		t.Fatalf("file stream after restart: %v", err)
+	}
+	info := st.CachedInfo()
+	if info.Config.Description != "kept" || info.Config.MaxMsgsPerSubject != 10 {
+		t.Fatalf("config after restart: %+v", info.Config)
+	}
+	if info.State.Msgs != 19 || info.State.LastSeq != 20 || info.State.NumDeleted != 1 {
+		t.Fatalf("state after restart: %+v", info.State)
+	}
+	m, err := st.GetMsg(ctx(t), 20)
+	if err != nil || m.Subject != "file.3" || string(m.Data) != "19" {
+		t.Fatalf("message 20 after restart: %+v %v", m, err)
+	}
+	// The de-duplication window came back from the messages' headers.
+	ack, err := js.Publish(ctx(t), "file.0", nil, jsclient.WithMsgID("id-7"))
+	if err != nil || !ack.Duplicate || ack.Sequence != 8 {
+		t.Fatalf("duplicate after restart: %+v %v", ack, err)
+	}
+	// So did the last message id.
+	if _, err := js.Publish(ctx(t), "file.0", nil, jsclient.WithExpectLastMsgID("id-19")); err != nil {
+		t.Fatalf("expected last msg id after restart: %v", err)
+	}
+	mem, err := js.Stream(ctx(t), "MEM")
+	if err != nil {
+		t.Fatalf("memory stream after restart: %v", err)
+	}
+	if n := mem.CachedInfo().State.Msgs; n != 0 {
+		t.Fatalf("memory stream kept %d messages across a restart", n)
+	}
+	if ack, err := js.Publish(ctx(t), "mem.x", nil); err != nil || ack.Stream != "MEM" {
+		t.Fatalf("publish to the recovered memory stream: %+v %v", ack, err)
+	}
+}
+
+func TestRestartAfterDelete(t *testing.T) {
+	dir := t.TempDir()
+	s, _, js := startJS(t, dir)
+	mustCreate(t, js, jsclient.StreamConfig{Name: "GONE", Subjects: []string{"gone"}})
+	if _, err := js.Publish(ctx(t), "gone", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteStream(ctx(t), "GONE"); err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown()
+	_, _, js = startJS(t, dir)
+	if names := collectNames(t, js); len(names) != 0 {
+		t.Fatalf("streams after restart: %v", names)
+	}
+	// A new stream of the same name starts empty.
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "GONE", Subjects: []string{"gone"}})
+	if st.CachedInfo().State.LastSeq != 0 {
+		t.Fatalf("recreated stream: %+v", st.CachedInfo().State)
+	}
+}
+
+func collectNames(t *testing.T, js jsclient.JetStream) []string {
+	var names []string
+	l := js.StreamNames(ctx(t))
+	for n := range l.Name() {
+		names = append(names, n)
+	}
+	if err := l.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
