@@ -131,8 +131,11 @@ func parseConnzOptions(r *http.Request) (ConnzOptions, error) {
 
 // Connz lists connections as opts select.
 func (m *Monitor) Connz(opts ConnzOptions) (*Connz, error) {
-	if opts.Sort == "" {
-		opts.Sort = "cid"
+	opts.Sort, opts.State = cmp.Or(opts.Sort, "cid"), cmp.Or(opts.State, "open")
+	switch opts.State {
+	case "open", "closed", "all", "any":
+	default:
+		return nil, fmt.Errorf("invalid state: %s", opts.State)
 	}
 	less, ok := sortKeys[opts.Sort]
 	if !ok {

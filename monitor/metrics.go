@@ -104,9 +104,10 @@ func (m *Monitor) registerMetrics() error {
 			return err
 		}
 	}
+	m.metrics = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	return nil
 }
 
 func (m *Monitor) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	m.metrics.ServeHTTP(w, r)
 }

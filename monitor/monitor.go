@@ -39,6 +39,7 @@ type Monitor struct {
 	opts    Options
 	srv     *server.Server
 	reg     *prometheus.Registry
+	metrics http.Handler // serves reg
 	store   *StoreMetrics
 	reqs    map[string]*atomic.Uint64 // requests served, by endpoint path
 	cpu     cpuSampler
@@ -87,7 +88,7 @@ func (m *Monitor) Start(s *server.Server) error {
 		return fmt.Errorf("monitoring listen on %s: %w", addr, err)
 	}
 	m.cpu.reset()
-	hs := &http.Server{Handler: m.routes(), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: m.routes(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	done := make(chan struct{})
 	m.mu.Lock()
 	m.mu.ln, m.mu.http, m.mu.done = ln, hs, done
