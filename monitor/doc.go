@@ -26,8 +26,9 @@
 //	           offset, limit; {"disabled": true} when JetStream is off
 //	/healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","error":...}
 //	           while starting, shutting down (lame duck included), or when
-//	           JetStream is configured but not running or not healthy;
-//	           js-enabled-only=true and js-server-only=true narrow the check
+//	           JetStream is configured and its engine (Options.JetStream)
+//	           is missing or not healthy; js-enabled-only=true skips the
+//	           streams and consumers, js-server-only=true all of JetStream
 //	/stacksz   every goroutine's stack (text)
 //	/metrics   Prometheus text format
 //

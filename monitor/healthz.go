@@ -50,7 +50,9 @@ func (m *Monitor) handleHealthz(w http.ResponseWriter, r *http.Request) {
 
 // Healthz returns nil when the server is healthy, else why not: it is
 // starting or shutting down (lame duck included), or JetStream is
-// configured but not running or not healthy.
+// configured but Options.JetStream reports no engine, or the engine
+// reports itself not healthy. Without an Options.JetStream hook only the
+// server is checked.
 func (m *Monitor) Healthz(opts HealthzOptions) error {
 	switch {
 	case m.closing.Load() || m.srv.ShuttingDown():
@@ -58,6 +60,11 @@ func (m *Monitor) Healthz(opts HealthzOptions) error {
 	case !m.srv.Ready():
 		return errNotReady
 	case opts.JSServerOnly || !m.srv.Options().JetStream:
+		return nil
+	}
+	if m.opts.JetStream == nil {
+		// Nothing to ask: the engine started with the server (a failure
+		// would have stopped Start), so a ready server has it running.
 		return nil
 	}
 	js := m.jetStream()

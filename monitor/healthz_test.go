@@ -60,8 +60,16 @@ func (f *fakeJetStream) APIRequestsByType() []monitor.APITypeStats {
 }
 
 // runWithEngine starts a JetStream-configured server whose monitor reads
-// engine (nil: no engine at all) instead of the real JetStream service.
+// engine (nil: the engine is not running) instead of the real JetStream
+// service.
 func runWithEngine(t *testing.T, engine monitor.JetStream) (*server.Server, string) {
+	t.Helper()
+	return runWithMonitor(t, monitor.Options{JetStream: func() monitor.JetStream { return engine }})
+}
+
+// runWithMonitor starts a JetStream-configured server without the real
+// JetStream service, monitored by a monitor with opts.
+func runWithMonitor(t *testing.T, opts monitor.Options) (*server.Server, string) {
 	t.Helper()
 	s, err := server.New(&server.Options{
 		Host: "127.0.0.1", Port: server.RandomPort, HTTPPort: server.RandomPort,
@@ -70,7 +78,7 @@ func runWithEngine(t *testing.T, engine monitor.JetStream) (*server.Server, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := monitor.New(monitor.Options{JetStream: func() monitor.JetStream { return engine }})
+	m := monitor.New(opts)
 	s.AddService(m)
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
@@ -143,5 +151,14 @@ func TestHealthzWithoutJetStreamEngine(t *testing.T) {
 	jsz := getJSON[monitor.JSZ](t, url+"/jsz")
 	if jsz.Disabled || jsz.Streams != 0 || jsz.Config.StoreDir == "" {
 		t.Fatalf("jsz before the engine runs: %+v", jsz)
+	}
+}
+
+func TestHealthzWithoutJetStreamHook(t *testing.T) {
+	_, url := runWithMonitor(t, monitor.Options{})
+	expectHealth(t, url, "", 200, "")
+	v := getJSON[monitor.Varz](t, url+"/varz")
+	if v.JetStream.Config == nil || v.JetStream.Config.StoreDir == "" || v.JetStream.Stats == nil {
+		t.Fatalf("varz jetstream without an engine: %+v", v.JetStream)
 	}
 }
