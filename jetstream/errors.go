@@ -72,6 +72,56 @@ const (
 	ErrMessageTTLDisabled        ErrorCode = 10166
 	ErrStreamTooManyRequests     ErrorCode = 10167
 	ErrStreamExpectedLastSeqSubj ErrorCode = 10193
+
+	// Consumers.
+	ErrConsumerCreate                ErrorCode = 10012
+	ErrConsumerNameExist             ErrorCode = 10013
+	ErrConsumerNotFound              ErrorCode = 10014
+	ErrConsumerDurableNotInSubject   ErrorCode = 10016
+	ErrConsumerDurableNotMatch       ErrorCode = 10017
+	ErrConsumerDurableNotSet         ErrorCode = 10018
+	ErrConsumerEphemeralWithDurable  ErrorCode = 10020
+	ErrMaximumConsumersLimit         ErrorCode = 10026
+	ErrConsumerConfigRequired        ErrorCode = 10078
+	ErrConsumerDeliverToWildcards    ErrorCode = 10079
+	ErrConsumerPushMaxWaiting        ErrorCode = 10080
+	ErrConsumerDeliverCycle          ErrorCode = 10081
+	ErrConsumerMaxPendingAckPolicy   ErrorCode = 10082
+	ErrConsumerSmallHeartbeat        ErrorCode = 10083
+	ErrConsumerPullRequiresAck       ErrorCode = 10084
+	ErrConsumerPullWithRateLimit     ErrorCode = 10086
+	ErrConsumerMaxWaitingNegative    ErrorCode = 10087
+	ErrConsumerHBRequiresPush        ErrorCode = 10088
+	ErrConsumerFCRequiresPush        ErrorCode = 10089
+	ErrConsumerInvalidPolicy         ErrorCode = 10094
+	ErrConsumerInvalidSampling       ErrorCode = 10095
+	ErrConsumerWQRequiresExplicitAck ErrorCode = 10098
+	ErrConsumerWQMultipleUnfiltered  ErrorCode = 10099
+	ErrConsumerWQNotUnique           ErrorCode = 10100
+	ErrConsumerWQNotDeliverAll       ErrorCode = 10101
+	ErrConsumerNameTooLong           ErrorCode = 10102
+	ErrConsumerDescriptionTooLong    ErrorCode = 10107
+	ErrConsumerFlowControlNeedsHB    ErrorCode = 10108
+	ErrConsumerInvalidDeliverSubject ErrorCode = 10112
+	ErrConsumerMaxBatchNegative      ErrorCode = 10114
+	ErrConsumerMaxExpiresTooSmall    ErrorCode = 10115
+	ErrConsumerMaxDeliverBackoff     ErrorCode = 10116
+	ErrConsumerMaxAckPendingExcess   ErrorCode = 10121
+	ErrConsumerNamePathSeparators    ErrorCode = 10127
+	ErrConsumerFilterMismatch        ErrorCode = 10131
+	ErrConsumerDurableNameMismatch   ErrorCode = 10132
+	ErrConsumerMetadataLength        ErrorCode = 10135
+	ErrConsumerDuplicateFilters      ErrorCode = 10136
+	ErrConsumerMultipleFilters       ErrorCode = 10137
+	ErrConsumerOverlappingFilters    ErrorCode = 10138
+	ErrConsumerEmptyFilter           ErrorCode = 10139
+	ErrConsumerAlreadyExists         ErrorCode = 10148
+	ErrConsumerDoesNotExist          ErrorCode = 10149
+	ErrConsumerInactiveExcess        ErrorCode = 10153
+	ErrConsumerAckPolicyInvalid      ErrorCode = 10181
+	ErrConsumerReplayPolicyInvalid   ErrorCode = 10182
+	ErrConsumerAckWaitNegative       ErrorCode = 10183
+	ErrConsumerBackOffNegative       ErrorCode = 10184
 )
 
 // errorInfo is one row of the table: the HTTP-like code and the
@@ -128,6 +178,55 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrMessageTTLDisabled:        {400, "per-message TTL is disabled"},
 	ErrStreamTooManyRequests:     {429, "too many requests"},
 	ErrStreamExpectedLastSeqSubj: {400, "missing sequence for expected last sequence per subject"},
+
+	ErrConsumerCreate:                {500, "{err}"},
+	ErrConsumerNameExist:             {400, "consumer name already in use"},
+	ErrConsumerNotFound:              {404, "consumer not found"},
+	ErrConsumerDurableNotInSubject:   {400, "consumer expected to be durable but no durable name set in subject"},
+	ErrConsumerDurableNotMatch:       {400, "consumer name in subject does not match durable name in request"},
+	ErrConsumerDurableNotSet:         {400, "consumer expected to be durable but a durable name was not set"},
+	ErrConsumerEphemeralWithDurable:  {400, "consumer expected to be ephemeral but a durable name was set in request"},
+	ErrMaximumConsumersLimit:         {400, "maximum consumers limit reached"},
+	ErrConsumerConfigRequired:        {400, "consumer config required"},
+	ErrConsumerDeliverToWildcards:    {400, "consumer deliver subject has wildcards"},
+	ErrConsumerPushMaxWaiting:        {400, "consumer in push mode can not set max waiting"},
+	ErrConsumerDeliverCycle:          {400, "consumer deliver subject forms a cycle"},
+	ErrConsumerMaxPendingAckPolicy:   {400, "consumer requires ack policy for max ack pending"},
+	ErrConsumerSmallHeartbeat:        {400, "consumer idle heartbeat needs to be >= 100ms"},
+	ErrConsumerPullRequiresAck:       {400, "consumer in pull mode requires explicit ack policy on workqueue stream"},
+	ErrConsumerPullWithRateLimit:     {400, "consumer in pull mode can not have rate limit set"},
+	ErrConsumerMaxWaitingNegative:    {400, "consumer max waiting needs to be positive"},
+	ErrConsumerHBRequiresPush:        {400, "consumer idle heartbeat requires a push based consumer"},
+	ErrConsumerFCRequiresPush:        {400, "consumer flow control requires a push based consumer"},
+	ErrConsumerInvalidPolicy:         {400, "{err}"},
+	ErrConsumerInvalidSampling:       {400, "failed to parse consumer sampling configuration: {err}"},
+	ErrConsumerWQRequiresExplicitAck: {400, "workqueue stream requires explicit ack"},
+	ErrConsumerWQMultipleUnfiltered:  {400, "multiple non-filtered consumers not allowed on workqueue stream"},
+	ErrConsumerWQNotUnique:           {400, "filtered consumer not unique on workqueue stream"},
+	ErrConsumerWQNotDeliverAll:       {400, "consumer must be deliver all on workqueue stream"},
+	ErrConsumerNameTooLong:           {400, "consumer name is too long, maximum allowed is {max}"},
+	ErrConsumerDescriptionTooLong:    {400, "consumer description is too long, maximum allowed is {max}"},
+	ErrConsumerFlowControlNeedsHB:    {400, "consumer with flow control also needs heartbeats"},
+	ErrConsumerInvalidDeliverSubject: {400, "invalid push consumer deliver subject"},
+	ErrConsumerMaxBatchNegative:      {400, "consumer max request batch needs to be > 0"},
+	ErrConsumerMaxExpiresTooSmall:    {400, "consumer max request expires needs to be >= 1ms"},
+	ErrConsumerMaxDeliverBackoff:     {400, "max deliver is required to be > length of backoff values"},
+	ErrConsumerMaxAckPendingExcess:   {400, "consumer max ack pending exceeds system limit of {limit}"},
+	ErrConsumerNamePathSeparators:    {400, "Consumer name can not contain path separators"},
+	ErrConsumerFilterMismatch:        {400, "Consumer create request did not match filtered subject from create subject"},
+	ErrConsumerDurableNameMismatch:   {400, "Consumer Durable and Name have to be equal if both are provided"},
+	ErrConsumerMetadataLength:        {400, "consumer metadata exceeds maximum size of {limit}"},
+	ErrConsumerDuplicateFilters:      {400, "consumer cannot have both FilterSubject and FilterSubjects specified"},
+	ErrConsumerMultipleFilters:       {400, "consumer with multiple subject filters cannot use subject based API"},
+	ErrConsumerOverlappingFilters:    {400, "consumer subject filters cannot overlap"},
+	ErrConsumerEmptyFilter:           {400, "consumer filter in FilterSubjects cannot be empty"},
+	ErrConsumerAlreadyExists:         {400, "consumer already exists"},
+	ErrConsumerDoesNotExist:          {400, "consumer does not exist"},
+	ErrConsumerInactiveExcess:        {400, "consumer inactive threshold exceeds system limit of {limit}"},
+	ErrConsumerAckPolicyInvalid:      {400, "consumer ack policy invalid"},
+	ErrConsumerReplayPolicyInvalid:   {400, "consumer replay policy invalid"},
+	ErrConsumerAckWaitNegative:       {400, "consumer ack wait needs to be positive"},
+	ErrConsumerBackOffNegative:       {400, "consumer backoff needs to be positive"},
 }
 
 // newError builds the API error for ec; args fill the {placeholders} of

@@ -93,6 +93,22 @@ func (in *ingest) enqueue(m *server.Msg) {
 	}
 }
 
+// push queues a message the server itself stores (a delete marker).
+func (in *ingest) push(m inMsg) {
+	in.mu.Lock()
+	if in.mu.stopping {
+		in.mu.Unlock()
+		return
+	}
+	in.mu.queue = append(in.mu.queue, m)
+	in.mu.bytes += len(m.subject) + len(m.hdr) + len(m.data)
+	in.mu.Unlock()
+	select {
+	case in.wake <- struct{}{}:
+	default:
+	}
+}
+
 // stop refuses new messages, lets the goroutines finish what is queued and
 // waits until the last ack is sent.
 func (in *ingest) stop() {

@@ -271,3 +271,40 @@ func TestPublishRepublishAndTransform(t *testing.T) {
 		}
 	}
 }
+
+func TestSubjectDeleteMarkers(t *testing.T) {
+	_, _, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{
+		Name: "MK", Subjects: []string{"mk.>"}, MaxAge: time.Second,
+		AllowMsgTTL: true, SubjectDeleteMarkerTTL: time.Second, Duplicates: 500 * time.Millisecond,
+	})
+	if _, err := js.Publish(ctx(t), "mk.a", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	var marker *jsclient.RawStreamMsg
+	testutil.WaitFor(t, 10*time.Second, func() error {
+		m, err := st.GetLastMsgForSubject(ctx(t), "mk.a")
+		if err != nil {
+			return err
+		}
+		if m.Sequence < 2 {
+			return fmt.Errorf("still the original message")
+		}
+		marker = m
+		return nil
+	})
+	if marker.Header.Get("Nats-Marker-Reason") != "MaxAge" || marker.Header.Get("Nats-TTL") != "1" || len(marker.Data) != 0 {
+		t.Fatalf("marker: %+v", marker)
+	}
+	// The marker expires by its own TTL and leaves no marker behind.
+	testutil.WaitFor(t, 10*time.Second, func() error {
+		info, err := st.Info(ctx(t))
+		if err != nil {
+			return err
+		}
+		if info.State.Msgs != 0 {
+			return fmt.Errorf("%d messages", info.State.Msgs)
+		}
+		return nil
+	})
+}

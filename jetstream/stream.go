@@ -20,6 +20,7 @@ type stream struct {
 	created time.Time
 	store   store.Store
 	in      *ingest
+	opened  atomic.Bool // store and in are set
 
 	cfg   atomic.Pointer[StreamConfig] // immutable once stored
 	xform atomic.Pointer[transform]    // subject_transform, nil when none
@@ -41,12 +42,15 @@ func openStream(a *account, rec *streamRecord, recovering bool) (*stream, error)
 	if err := st.setConfig(&cfg); err != nil {
 		return nil, err
 	}
-	s, err := a.svc.stores.open(a.acc.Name+"/"+cfg.Name, cfg.Storage, storeConfig(&cfg), !recovering)
+	scfg := storeConfig(&cfg)
+	scfg.OnRemove = st.onRemove
+	s, err := a.svc.stores.open(a.acc.Name+"/"+cfg.Name, cfg.Storage, scfg, !recovering)
 	if err != nil {
 		return nil, fmt.Errorf("open store of stream %s: %w", cfg.Name, err)
 	}
 	st.store = s
 	st.in = newIngest(st)
+	st.opened.Store(true)
 	if recovering {
 		if err := st.in.recover(); err != nil {
 			s.Close()
@@ -137,7 +141,9 @@ func (st *stream) unsubscribeLocked() {
 // update applies a validated new configuration.
 func (st *stream) update(cfg *StreamConfig) error {
 	old := st.config()
-	if err := st.store.UpdateConfig(storeConfig(cfg)); err != nil {
+	scfg := storeConfig(cfg)
+	scfg.OnRemove = st.onRemove
+	if err := st.store.UpdateConfig(scfg); err != nil {
 		return err
 	}
 	if err := st.setConfig(cfg); err != nil {

@@ -70,14 +70,15 @@ func parseDestToken(tok string, stars int, tail, last bool) (destToken, error) {
 			return destToken{}, errors.New("destination '>' needs a '>' at the end of the source")
 		}
 		return destToken{wild: -1}, nil
-	case tok == "*" || strings.ContainsAny(tok, " \t"):
-		return destToken{}, fmt.Errorf("invalid destination token %q", tok)
 	}
 	n, ok, err := wildcardRef(tok)
 	if err != nil {
 		return destToken{}, err
 	}
 	if !ok {
+		if tok == "*" || strings.ContainsAny(tok, " \t") {
+			return destToken{}, fmt.Errorf("invalid destination token %q", tok)
+		}
 		return destToken{lit: tok}, nil
 	}
 	if n < 1 || n > stars {
