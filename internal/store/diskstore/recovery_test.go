@@ -53,7 +53,7 @@ func takeSnapshot(t *testing.T, s *Stream) snapshot {
 	return snap
 }
 
-func appendWait(t *testing.T, s store.Store, es ...store.Entry) {
+func appendWait(t testing.TB, s store.Store, es ...store.Entry) {
 	t.Helper()
 	c, err := s.Append(es, 0)
 	if err != nil {

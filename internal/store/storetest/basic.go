@@ -209,6 +209,20 @@ func testLoadNextManySubjects(t *testing.T, newStore NewStore) {
 	if n, err := h.s.NumPending(601, "n.*", false); err != nil || n != 300 {
 		t.Fatalf("NumPending(601, n.*) = %d, %v; want 300", n, err)
 	}
+	// A rare subject far behind a run of others: 1201, then 1402.
+	h.add("rare.x")
+	h.add(subs[:200]...)
+	h.add("rare.x")
+	for _, c := range [][2]uint64{{1, 1201}, {1202, 1402}, {1201, 1201}} {
+		m, err := h.s.LoadNextMsg("rare.*", c[0])
+		if err != nil || m.Seq != c[1] {
+			t.Fatalf("LoadNextMsg(rare.*, %d) = %v, %v; want %d", c[0], m, err, c[1])
+		}
+	}
+	if _, err := h.s.LoadNextMsg("rare.*", 1403); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("LoadNextMsg(rare.*, 1403) err = %v", err)
+	}
+	h.check()
 }
 
 func testDeleteMsg(t *testing.T, newStore NewStore) {

@@ -1,13 +1,20 @@
 package engine
 
 import (
+	"errors"
+
 	"github.com/petrelmq/petrel/internal/store"
 	"github.com/petrelmq/petrel/internal/store/internal/match"
 )
 
-// seekSubjects is how many matching subjects LoadNextMsg looks up one by one
-// through the subject index before it scans messages in order instead.
-const seekSubjects = 64
+// A wildcard LoadNextMsg first scans up to scanFirst messages from start,
+// the usual case of a consumer whose next match is near. If that finds
+// nothing it looks up the matching subjects one by one through the subject
+// index, unless more than seekSubjects match; then it scans on.
+const (
+	scanFirst    = 64
+	seekSubjects = 64
+)
 
 // rlock read-locks e.mu if the store is open.
 func (e *Engine) rlock() error {
@@ -115,7 +122,13 @@ func (e *Engine) nextSeq(filter string, start uint64) (uint64, error) {
 		return 0, store.ErrNotFound
 	}
 	if match.All(filter) {
-		return e.scanNext(start, "")
+		return e.scanNext(start, "", 0)
+	}
+	if !match.Literal(filter) {
+		seq, err := e.scanNext(start, filter, scanFirst)
+		if err == nil || !errors.Is(err, errScanLimit) {
+			return seq, err
+		}
 	}
 	var cand []string
 	var best uint64
@@ -131,7 +144,7 @@ func (e *Engine) nextSeq(filter string, start uint64) (uint64, error) {
 		}
 	})
 	if len(cand) > seekSubjects {
-		return e.scanNext(start, filter)
+		return e.scanNext(start, filter, 0)
 	}
 	for _, name := range cand {
 		seq, err := e.subjNext(name, start)
@@ -148,17 +161,27 @@ func (e *Engine) nextSeq(filter string, start uint64) (uint64, error) {
 	return best, nil
 }
 
-// scanNext scans messages from start for the first matching filter.
-func (e *Engine) scanNext(start uint64, filter string) (uint64, error) {
+// errScanLimit: scanNext gave up after its limit.
+var errScanLimit = errors.New("scan limit")
+
+// scanNext scans messages from start for the first matching filter,
+// looking at no more than limit messages (0: no limit).
+func (e *Engine) scanNext(start uint64, filter string, limit int) (uint64, error) {
 	var seq uint64
+	n := 0
 	err := e.b.Scan(start, func(r Rec) bool {
 		if match.Match(filter, r.Subject) {
 			seq = r.Seq
 			return false
 		}
-		return true
+		n++
+		return limit == 0 || n < limit
 	})
-	if err == nil && seq == 0 {
+	switch {
+	case err != nil || seq != 0:
+	case limit != 0 && n >= limit:
+		err = errScanLimit
+	default:
 		err = store.ErrNotFound
 	}
 	return seq, err
