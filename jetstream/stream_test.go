@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	jsclient "github.com/nats-io/nats.go/jetstream"
 )
 
@@ -244,4 +245,59 @@ func TestStreamSealed(t *testing.T) {
 	cfg.Sealed = false
 	_, err = js.UpdateStream(ctx(t), cfg)
 	expectAPICode(t, err, 10052)
+}
+
+func TestStreamOptionsAcceptedAndReported(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	cfg := jsclient.StreamConfig{
+		Name: "OPTS", Subjects: []string{"opts.>"}, Retention: jsclient.WorkQueuePolicy,
+		Compression: jsclient.S2Compression, FirstSeq: 100, Metadata: map[string]string{"owner": "team"},
+		MaxConsumers: 3, Storage: jsclient.MemoryStorage,
+	}
+	st := mustCreate(t, js, cfg)
+	got := st.CachedInfo().Config
+	if got.Retention != jsclient.WorkQueuePolicy || got.Compression != jsclient.S2Compression ||
+		got.FirstSeq != 100 || got.Metadata["owner"] != "team" || got.MaxConsumers != 3 {
+		t.Fatalf("config: %+v", got)
+	}
+	if ack, err := js.Publish(ctx(t), "opts.a", nil); err != nil || ack.Sequence != 100 {
+		t.Fatalf("first publish: %+v %v", ack, err)
+	}
+	mustCreate(t, js, cfg) // still identical, metadata included
+	mustCreate(t, js, jsclient.StreamConfig{Name: "INTEREST", Subjects: []string{"interest"}, Retention: jsclient.InterestPolicy})
+	// Workqueue retention can not be changed away.
+	cfg.Retention = jsclient.LimitsPolicy
+	_, err := js.UpdateStream(ctx(t), cfg)
+	expectAPICode(t, err, 10052)
+	_ = nc
+}
+
+func TestStreamAllowDirectToggle(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	cfg := jsclient.StreamConfig{Name: "TD", Subjects: []string{"td"}}
+	mustCreate(t, js, cfg)
+	if _, err := js.Publish(ctx(t), "td", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	direct := func() error {
+		_, err := nc.Request("$JS.API.DIRECT.GET.TD.td", nil, 5*time.Second)
+		return err
+	}
+	if err := direct(); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("before allow_direct: %v", err)
+	}
+	cfg.AllowDirect = true
+	if _, err := js.UpdateStream(ctx(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := direct(); err != nil {
+		t.Fatalf("with allow_direct: %v", err)
+	}
+	cfg.AllowDirect = false
+	if _, err := js.UpdateStream(ctx(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := direct(); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("after allow_direct off: %v", err)
+	}
 }
