@@ -31,10 +31,21 @@ func openStores(dir string, syncInterval time.Duration, log server.Logger) (*sto
 	return &stores{db: db}, nil
 }
 
+// storeHook, when set (by tests), wraps every store opened.
+var storeHook func(name string, s store.Store) store.Store
+
 // open opens the store of a stream; name is unique in the server
 // (account-qualified). With fresh, data left under that name by a stream
 // that is no longer in the catalog is removed first.
 func (st *stores) open(name, storage string, cfg store.Config, fresh bool) (store.Store, error) {
+	s, err := st.openStore(name, storage, cfg, fresh)
+	if err == nil && storeHook != nil {
+		s = storeHook(name, s)
+	}
+	return s, err
+}
+
+func (st *stores) openStore(name, storage string, cfg store.Config, fresh bool) (store.Store, error) {
 	cfg.Name = name
 	if storage == StorageMemory {
 		return memstore.New(cfg)
