@@ -14,7 +14,8 @@ import (
 // schedule from its messages, on a snapshot, and returns a
 // *store.CorruptError for the first disagreement with what is stored. It
 // works on a closed stream too; for a deleted stream it checks that no key
-// is left. It reads every message: it is for tests and operators.
+// is left. It reads every message: it is for tests and operators. The DB
+// must stay open while it runs.
 func (s *Stream) Check() error {
 	snap := s.b.db.pdb.NewSnapshot()
 	defer snap.Close()

@@ -272,3 +272,36 @@ func TestCorruptData(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReopenAppliesLimits: limits shrunk and TTLs passed while the stream
+// was closed take effect when it opens, and are reported.
+func TestReopenAppliesLimits(t *testing.T) {
+	clock := storetest.NewClock()
+	db := mustOpen(t, "d", memOptions(t))
+	defer db.Close()
+	s, err := db.OpenStream(store.Config{Name: "r", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendWait(t, s, store.Entry{Subject: "t", TTL: time.Second}, store.Entry{Subject: "a"},
+		store.Entry{Subject: "b"}, store.Entry{Subject: "c"})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	var removed []store.Removal
+	s, err = db.OpenStream(store.Config{Name: "r", Now: clock.Now, MaxMsgs: 2,
+		OnRemove: func(rs []store.Removal) { removed = append(removed, rs...) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(removed) != "[{1 t ttl} {2 a max-msgs}]" {
+		t.Fatalf("removed at open: %v", removed)
+	}
+	if st := s.State(); st.FirstSeq != 3 || st.Msgs != 2 {
+		t.Fatalf("state = %+v", st)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

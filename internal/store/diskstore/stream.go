@@ -26,8 +26,23 @@ var (
 var ErrStreamOpen = errors.New("diskstore: stream already open")
 
 // OpenStream opens the stream cfg.Name, creating it if the directory does
-// not hold it. The limits of cfg apply at once.
+// not hold it. The limits of cfg apply at once: a reopened stream removes
+// what its (possibly shrunk) limits and expiry say, reporting through
+// cfg.OnRemove before OpenStream returns.
 func (db *DB) OpenStream(cfg store.Config) (*Stream, error) {
+	s, err := db.register(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.UpdateConfig(cfg); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// register finds or creates the stream and adds it to the open set.
+func (db *DB) register(cfg store.Config) (*Stream, error) {
 	if cfg.Name == "" {
 		return nil, fmt.Errorf("%w: empty stream name", store.ErrInvalid)
 	}

@@ -60,7 +60,9 @@ type ageCursor struct {
 }
 
 // New returns an engine over b. rec is the recovered state of an existing
-// stream, nil for a new one.
+// stream, nil for a new one. A recovered engine has not applied cfg's limits
+// or armed its timer yet: the caller calls UpdateConfig(cfg) once it may
+// receive OnRemove calls.
 func New(cfg store.Config, b Backend, rec *Recovered) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -74,9 +76,6 @@ func New(cfg store.Config, b Backend, rec *Recovered) (*Engine, error) {
 		return e, nil
 	}
 	if err := e.recover(rec); err != nil {
-		return nil, err
-	}
-	if err := e.UpdateConfig(cfg); err != nil {
 		return nil, err
 	}
 	return e, nil

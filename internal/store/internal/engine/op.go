@@ -50,6 +50,7 @@ func (o *op) finish() (store.Commit, []store.Removal, error) {
 	}
 	if !o.mutated {
 		o.tx.Abort()
+		e.armTimer() // an expiry pass may have found only stale entries
 		return store.Done, nil, nil
 	}
 	c, err := o.tx.Commit()
