@@ -103,6 +103,13 @@ func TestConnzPagingAndSorting(t *testing.T) {
 		}
 		nc.Flush()
 	}
+	// Counters are published after each read, so they may trail a PONG.
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		if v := getJSON[monitor.Varz](t, url+"/varz"); v.InMsgs != 15 {
+			return fmt.Errorf("in_msgs %d, want 15", v.InMsgs)
+		}
+		return nil
+	})
 	names := func(c monitor.Connz) []string {
 		var out []string
 		for _, ci := range c.Conns {
