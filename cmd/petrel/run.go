@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/petrelmq/petrel"
 	"github.com/petrelmq/petrel/server"
 )
 
@@ -51,7 +52,7 @@ func pidFileFor(fl *cliFlags) string {
 
 // serve starts the server and runs it until a signal stops it.
 func serve(rc *runConfig) error {
-	s, err := server.New(rc.opts)
+	s, err := petrel.NewServer(rc.opts)
 	if err != nil {
 		return err
 	}
