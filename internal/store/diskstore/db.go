@@ -30,7 +30,8 @@ type Options struct {
 
 	// CacheSize is Pebble's block cache in bytes. Default 64 MiB.
 	CacheSize int64
-	// Logger receives Pebble's log. Default: Pebble's default logger.
+	// Logger receives Pebble's log. Default: Pebble's default logger, the
+	// standard log package (it reports WAL replay at open).
 	Logger pebble.Logger
 	// Tune, if set, may adjust the Pebble options last, before Open.
 	Tune func(*pebble.Options)

@@ -26,24 +26,22 @@
 // inside the database by a numeric id, allocated once and never reused, so
 // long stream names are not repeated in every key.
 //
-//	key                                         value
-//	+-----+------+                              +--------------------------------+
-//	| 'C' | name |                              | id (8)                         |  catalog
-//	+-----+------+                              +--------------------------------+
-//	| 'N' |                                     | next id (8)                    |
-//	+-----+-------+-----+                       +--------------------------------+
-//	| 'S' | id(8) | 'a' |                       | ver, first, last, lastTime,    |  counters
-//	+-----+-------+-----+----------+            |   msgs, bytes (uvarints)       |
-//	| 'S' | id(8) | 'i' | subject  | 0x00 |seq(8)| (empty)                       |  subject index
-//	+-----+-------+-----+----------+------+-----+--------------------------------+
-//	| 'S' | id(8) | 'm' | seq(8)   |            | message record (below)         |  messages
-//	+-----+-------+-----+----------+            +--------------------------------+
-//	| 'S' | id(8) | 's' | subject  |            | ver, msgs, first, last         |  subject summary
-//	+-----+-------+-----+----------+-------+    +--------------------------------+
-//	| 'S' | id(8) | 't' | expiry(8)| seq(8)|    | (empty)                        |  TTL schedule
-//	+-----+-------+-----+----------+-------+    +--------------------------------+
-//	| 'S' | id(8) | 'x' | key      |            | opaque bytes (PutMeta)         |  metadata
-//	+-----+-------+-----+----------+            +--------------------------------+
+//	+-----+-------+------+-------------------------+
+//	| 'S' | id(8) | kind | rest (by kind, below)   |     every key of one stream
+//	+-----+-------+------+-------------------------+
+//
+//	key                                  value                               what
+//	'C' name                             id (8)                              catalog
+//	'N'                                  next id (8)                         id allocator
+//	'S' id 'a'                           ver first last lastTime msgs bytes  counters
+//	'S' id 'i' subject 0x00 seq(8)       (empty)                             subject index
+//	'S' id 'm' seq(8)                    message record (below)              messages
+//	'S' id 's' subject                   ver msgs first last                 subject summary
+//	'S' id 't' expiry(8) seq(8)          (empty)                             TTL schedule
+//	'S' id 'x' key                       opaque bytes                        metadata (PutMeta)
+//
+// Counter and summary values are a version byte and uvarints; expiry is the
+// Unix nanosecond time a TTL'd message expires.
 //
 // The 0x00 after the subject in the index keeps every entry of a subject
 // contiguous and in sequence order ("foo\x00..." sorts before "foo.bar");
