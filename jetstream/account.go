@@ -60,6 +60,9 @@ func (a *account) recover() error {
 		a.mu.Lock()
 		a.mu.streams[rec.Config.Name] = st
 		a.mu.Unlock()
+		if err := st.recoverConsumers(); err != nil {
+			return err
+		}
 		state := st.store.State()
 		a.svc.log.Noticef("JetStream restored stream %s > %s: %d messages, %d bytes, sequences %d..%d",
 			a.acc.Name, rec.Config.Name, state.Msgs, state.Bytes, state.FirstSeq, state.LastSeq)

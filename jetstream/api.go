@@ -32,6 +32,13 @@ var apiRoutes = []route{
 	{apiPrefix + "STREAM.PURGE.*", typePrefix + "stream_purge_response", (*account).apiStreamPurge},
 	{apiPrefix + "STREAM.MSG.GET.*", typePrefix + "stream_msg_get_response", (*account).apiMsgGet},
 	{apiPrefix + "STREAM.MSG.DELETE.*", typePrefix + "stream_msg_delete_response", (*account).apiMsgDelete},
+	{apiPrefix + "CONSUMER.CREATE.>", typePrefix + "consumer_create_response", (*account).apiConsumerCreate},
+	{apiPrefix + "CONSUMER.DURABLE.CREATE.>", typePrefix + "consumer_create_response", (*account).apiConsumerCreate},
+	{apiPrefix + "CONSUMER.INFO.*.*", typePrefix + "consumer_info_response", (*account).apiConsumerInfo},
+	{apiPrefix + "CONSUMER.DELETE.*.*", typePrefix + "consumer_delete_response", (*account).apiConsumerDelete},
+	{apiPrefix + "CONSUMER.NAMES.*", typePrefix + "consumer_names_response", (*account).apiConsumerNames},
+	{apiPrefix + "CONSUMER.LIST.*", typePrefix + "consumer_list_response", (*account).apiConsumerList},
+	{apiPrefix + "CONSUMER.PAUSE.*.*", typePrefix + "consumer_pause_response", (*account).apiConsumerPause},
 }
 
 // request is one API call.

@@ -277,5 +277,6 @@ func (a *account) apiStreamPurge(r *request) (response, *APIError) {
 	if err != nil {
 		return nil, errorf(ErrStreamPurgeFailed, "%v", err)
 	}
+	st.onPurge()
 	return &purgeResponse{Success: true, Purged: n}, nil
 }

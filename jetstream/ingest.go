@@ -164,6 +164,9 @@ func (in *ingest) acker() {
 		}
 		b.res.err = err
 		in.acknowledge(b)
+		if err == nil {
+			in.st.onStored(b.entries)
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ type stream struct {
 	created time.Time
 	store   store.Store
 	in      *ingest
+	cons    consumerSet // the stream's consumers
 	opened  atomic.Bool // store and in are set
 
 	cfg   atomic.Pointer[StreamConfig] // immutable once stored
@@ -102,7 +103,7 @@ func (st *stream) setConfig(cfg *StreamConfig) error {
 func (st *stream) config() *StreamConfig { return st.cfg.Load() }
 
 // numConsumers is the number of consumers on the stream.
-func (st *stream) numConsumers() int { return 0 }
+func (st *stream) numConsumers() int { return st.cons.count() }
 
 // subscribe (re)subscribes the stream's subjects and, with allow_direct,
 // the direct get endpoints.
@@ -172,6 +173,7 @@ func (st *stream) halt() bool {
 
 // stop halts the stream and closes its store; the data stays.
 func (st *stream) stop() error {
+	st.stopConsumers()
 	if !st.halt() {
 		return nil
 	}
@@ -180,6 +182,7 @@ func (st *stream) stop() error {
 
 // delete halts the stream and removes its data.
 func (st *stream) delete() error {
+	st.deleteConsumers()
 	if !st.halt() {
 		return errors.New("stream already stopped")
 	}

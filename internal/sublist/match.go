@@ -53,8 +53,12 @@ func (s *Sublist[T]) Match(subj string) *Result[T] {
 // matchTrie computes the result for subj, with the trie generation it is valid
 // for; ok is false if subj is invalid and the result must not be cached.
 // s.mu must be held for reading.
+//
+// A published subject may hold '*' and '>' tokens (nats.go puts consumer
+// filters in JetStream API subjects): as in the reference server they are
+// plain tokens there, matched only by the subscriptions' wildcards.
 func (s *Sublist[T]) matchTrie(subj string) (r *Result[T], gen uint64, ok bool) {
-	if !subject.ValidLiteral(subj) {
+	if !subject.ValidFilter(subj) {
 		return s.empty, 0, false
 	}
 	var c collector[T]
@@ -69,7 +73,7 @@ func (s *Sublist[T]) HasInterest(subj string) bool {
 	if r, ok := s.mu.cache[subj]; ok {
 		return r.Fanout() > 0
 	}
-	if !subject.ValidLiteral(subj) {
+	if !subject.ValidFilter(subj) {
 		return false
 	}
 	c := collector[T]{any: true}

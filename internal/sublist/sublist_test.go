@@ -76,8 +76,11 @@ func TestMatchSemantics(t *testing.T) {
 		{"foo..bar", "p:"},
 		{"foo.", "p:"},
 		{".foo", "p:"},
-		{"foo.*", "p:"},
-		{"foo.>", "p:"},
+		// Wildcards in a published subject are plain tokens: only
+		// subscriptions' wildcards match them.
+		{"foo.*", "p:all,star,tail q1:m2 q2:m3"},
+		{"foo.>", "p:all,star,tail q1:m2 q2:m3"},
+		{"foo.>.x", "p:"},
 		{"foo bar", "p:"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,217 @@
+package jetstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/petrelmq/petrel/server"
+)
+
+// The ack subject of a delivery (ADR-15) is
+//
+//	$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<timestamp>.<pending>
+//
+// and the payload of the message sent to it says what the client did.
+const (
+	ackAck      = "+ACK"
+	ackNak      = "-NAK"
+	ackProgress = "+WPI"
+	ackNext     = "+NXT"
+	ackTerm     = "+TERM"
+)
+
+// ackReply builds the ack subject of one delivery.
+func (c *consumer) ackReply(dc, sseq, dseq uint64, ts int64, pending uint64) string {
+	b := make([]byte, 0, len(ackPrefix)+len(c.st.name)+len(c.name)+64)
+	b = append(b, ackPrefix...)
+	b = append(b, c.st.name...)
+	b = append(b, '.')
+	b = append(b, c.name...)
+	for _, n := range []uint64{dc, sseq, dseq, uint64(ts), pending} {
+		b = append(b, '.')
+		b = strconv.AppendUint(b, n, 10)
+	}
+	return string(b)
+}
+
+// parseAckSubject returns the stream and consumer sequences of an ack
+// subject of this consumer.
+func (c *consumer) parseAckSubject(subj string) (sseq, dseq uint64, ok bool) {
+	rest, found := strings.CutPrefix(subj, ackPrefix+c.st.name+"."+c.name+".")
+	if !found {
+		return 0, 0, false
+	}
+	toks := strings.Split(rest, ".")
+	if len(toks) != 5 {
+		return 0, 0, false
+	}
+	sseq, err1 := strconv.ParseUint(toks[1], 10, 64)
+	dseq, err2 := strconv.ParseUint(toks[2], 10, 64)
+	return sseq, dseq, err1 == nil && err2 == nil
+}
+
+// onAck handles a message on the consumer's ack subjects.
+func (c *consumer) onAck(m *server.Msg) {
+	sseq, dseq, ok := c.parseAckSubject(m.Subject)
+	if !ok {
+		return
+	}
+	kind, arg := splitAck(m.Data)
+	now := time.Now()
+	var acked []uint64
+	c.mu.Lock()
+	c.mu.lastActive = now
+	switch kind {
+	case ackAck:
+		acked = c.ackLocked(sseq)
+	case ackNak:
+		c.nakLocked(sseq, parseNakDelay(arg), now)
+	case ackProgress:
+		c.progressLocked(sseq, now)
+	case ackNext:
+		acked = c.ackLocked(sseq)
+	case ackTerm:
+		acked = c.ackLocked(sseq)
+	default:
+		c.mu.Unlock()
+		return
+	}
+	syncReply := m.Reply != "" && kind != ackNext
+	stored := c.persist == nil
+	if syncReply && !stored {
+		c.mu.waiters = append(c.mu.waiters, m.Reply)
+	}
+	c.markDirtyLocked()
+	c.mu.Unlock()
+	c.signal()
+	if kind == ackTerm {
+		c.advisoryTerminated(sseq, dseq, arg)
+	}
+	if syncReply && stored {
+		c.publish(outMsg{route: m.Reply})
+	}
+	if kind == ackNext && m.Reply != "" {
+		c.addRequest(m.Reply, bytes.TrimSpace(arg))
+	}
+	if len(acked) > 0 {
+		c.st.afterAcks(c, acked)
+	}
+}
+
+// splitAck separates the ack kind from its argument; an empty payload
+// is an ack.
+func splitAck(data []byte) (kind string, arg []byte) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return ackAck, nil
+	}
+	k, a, _ := bytes.Cut(data, []byte{' '})
+	return string(k), a
+}
+
+// parseNakDelay reads the optional {"delay": ns} of a -NAK.
+func parseNakDelay(arg []byte) time.Duration {
+	arg = bytes.TrimSpace(arg)
+	if len(arg) == 0 {
+		return 0
+	}
+	var req struct {
+		Delay time.Duration `json:"delay"`
+	}
+	if json.Unmarshal(arg, &req) != nil {
+		return 0
+	}
+	return max(req.Delay, 0)
+}
+
+// ackLocked acknowledges sseq (and, with ack all, everything before it)
+// and returns the stream sequences it removed from pending.
+func (c *consumer) ackLocked(sseq uint64) []uint64 {
+	switch c.config().AckPolicy {
+	case AckExplicit:
+		if _, ok := c.mu.pending[sseq]; !ok {
+			return nil
+		}
+		delete(c.mu.pending, sseq)
+		c.advanceFloorLocked()
+		return []uint64{sseq}
+	case AckAll:
+		var acked []uint64
+		for _, seq := range c.mu.order {
+			if seq > sseq {
+				break
+			}
+			if _, ok := c.mu.pending[seq]; ok {
+				delete(c.mu.pending, seq)
+				acked = append(acked, seq)
+			}
+		}
+		c.advanceFloorLocked()
+		return acked
+	}
+	return nil
+}
+
+// nakLocked makes sseq due again after delay (at once when 0).
+func (c *consumer) nakLocked(sseq uint64, delay time.Duration, now time.Time) {
+	p, ok := c.mu.pending[sseq]
+	if !ok {
+		return
+	}
+	if delay > 0 {
+		p.deadline = now.Add(delay).UnixNano()
+		c.scheduleLocked(p.deadline)
+		return
+	}
+	c.queueRedeliveryLocked(sseq, p)
+}
+
+// progressLocked restarts the ack wait of sseq.
+func (c *consumer) progressLocked(sseq uint64, now time.Time) {
+	if p, ok := c.mu.pending[sseq]; ok && !p.queued {
+		p.deadline = now.Add(c.ackWaitFor(p.count)).UnixNano()
+	}
+}
+
+// advanceFloorLocked moves the ack floor up to just below the oldest
+// pending message, or to the last delivered one when none is pending.
+func (c *consumer) advanceFloorLocked() {
+	for len(c.mu.order) > 0 {
+		if _, ok := c.mu.pending[c.mu.order[0]]; ok {
+			break
+		}
+		c.mu.order = c.mu.order[1:]
+	}
+	if len(c.mu.order) == 0 {
+		c.mu.order = nil
+		c.mu.ackFloor = c.mu.delivered
+		return
+	}
+	seq := c.mu.order[0]
+	c.mu.ackFloor = seqPair{Consumer: c.mu.pending[seq].dseq - 1, Stream: seq - 1}
+}
+
+// ackedBy reports whether the consumer is done with sseq: delivered and
+// acknowledged (or never to be delivered: below its start).
+func (c *consumer) ackedBy(sseq uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sseq >= c.mu.next || (len(c.mu.lps) > 0 && sseq >= c.mu.lps[0]) {
+		return false
+	}
+	_, pending := c.mu.pending[sseq]
+	return !pending
+}
+
+// markDirtyLocked notes that the stored state is behind and wakes the
+// persister.
+func (c *consumer) markDirtyLocked() {
+	if c.persist == nil {
+		return
+	}
+	c.mu.dirty = true
+	c.persist.kick()
+}

@@ -1,0 +1,300 @@
+package jetstream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/petrelmq/petrel/internal/store"
+)
+
+// Durable consumers are stored in two places:
+//
+//   - the configuration, rarely written, as one JSON file per consumer,
+//     <store_dir>/jetstream/<account>/consumers/<stream>/<consumer>.json,
+//     written atomically like the stream catalog;
+//   - the delivery state (delivered, ack floor, pending acks with their
+//     delivery counts), often written, in the stream's store.MetaStore
+//     under "consumer/<name>": the same Pebble database as the messages
+//     for file streams. Memory streams do not keep messages across a
+//     restart, so their consumers' state is not stored either.
+
+// consumerRecord is what a consumer's configuration file holds.
+type consumerRecord struct {
+	Config  ConsumerConfig `json:"config"`
+	Created time.Time      `json:"created"`
+}
+
+// consumerCatalog is the directory of one stream's consumer configs.
+type consumerCatalog struct{ dir string }
+
+func (a *account) consumerCatalog(stream string) *consumerCatalog {
+	return &consumerCatalog{dir: filepath.Join(a.svc.dir, "jetstream", url.PathEscape(a.acc.Name), "consumers", stream)}
+}
+
+// put stores rec durably (temporary file, fsync, rename, fsync of the
+// directory).
+func (cc *consumerCatalog) put(rec *consumerRecord) error {
+	if err := os.MkdirAll(cc.dir, 0o750); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(cc.dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(cc.dir, rec.Config.Name+catalogExt)); err != nil {
+		return err
+	}
+	return syncDir(cc.dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// remove deletes the config of name.
+func (cc *consumerCatalog) remove(name string) error {
+	err := os.Remove(filepath.Join(cc.dir, name+catalogExt))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(cc.dir)
+}
+
+// removeAll deletes the directory.
+func (cc *consumerCatalog) removeAll() error { return os.RemoveAll(cc.dir) }
+
+// load reads every record; one that does not parse is an error naming
+// its file.
+func (cc *consumerCatalog) load() ([]*consumerRecord, error) {
+	entries, err := os.ReadDir(cc.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var recs []*consumerRecord
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), catalogExt) || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		path := filepath.Join(cc.dir, e.Name())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		rec := new(consumerRecord)
+		if err := json.Unmarshal(data, rec); err != nil {
+			return nil, fmt.Errorf("jetstream: corrupt consumer record %s: %w", path, err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
+
+// storedState is the delivery state as stored.
+type storedState struct {
+	Delivered seqPair `json:"delivered"`
+	AckFloor  seqPair `json:"ack_floor"`
+	Next      uint64  `json:"next"`
+	// Pending is [stream seq, consumer seq, last delivery ns, deliveries].
+	Pending [][4]uint64 `json:"pending,omitempty"`
+	LPS     []uint64    `json:"lps,omitempty"`
+}
+
+func stateKey(name string) string { return "consumer/" + name }
+
+// snapshotLocked captures the state to store.
+func (c *consumer) snapshotLocked() *storedState {
+	s := &storedState{Delivered: c.mu.delivered, AckFloor: c.mu.ackFloor, Next: c.mu.next, LPS: slices.Clone(c.mu.lps)}
+	s.Pending = make([][4]uint64, 0, len(c.mu.pending))
+	for seq, p := range c.mu.pending {
+		s.Pending = append(s.Pending, [4]uint64{seq, p.dseq, uint64(p.ts), p.count})
+	}
+	return s
+}
+
+// restore installs a stored state; pending messages fall due their
+// ack wait after their last delivery.
+func (c *consumer) restore(s *storedState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mu.delivered, c.mu.ackFloor, c.mu.next, c.mu.lps = s.Delivered, s.AckFloor, max(s.Next, 1), s.LPS
+	slices.SortFunc(s.Pending, func(a, b [4]uint64) int { return compareUint(a[0], b[0]) })
+	for _, e := range s.Pending {
+		p := &pendingMsg{dseq: e[1], ts: int64(e[2]), count: max(e[3], 1)}
+		p.deadline = p.ts + int64(c.ackWaitFor(p.count))
+		c.mu.pending[e[0]] = p
+		c.mu.order = append(c.mu.order, e[0])
+		c.scheduleLocked(p.deadline)
+	}
+	c.advanceFloorLocked()
+	c.recountLocked()
+}
+
+func compareUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// persister writes a durable consumer's state whenever it changed, one
+// write covering every change since the last (group commit), and then
+// answers the acks that asked to hear once they are stored.
+type persister struct {
+	c    *consumer
+	meta store.MetaStore
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+}
+
+// newPersister returns a persister for c, or nil when its stream keeps no
+// state across restarts.
+func newPersister(c *consumer) *persister {
+	meta, ok := c.st.store.(store.MetaStore)
+	if !ok || c.st.config().Storage == StorageMemory || c.config().MemoryStorage {
+		return nil
+	}
+	return &persister{c: c, meta: meta, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (p *persister) kick() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *persister) run() {
+	defer close(p.done)
+	for {
+		select {
+		case <-p.quit:
+			p.flush()
+			return
+		case <-p.wake:
+			p.flush()
+		}
+	}
+}
+
+func (p *persister) stop() {
+	close(p.quit)
+	<-p.done
+}
+
+// flush stores the state if it changed and answers the waiting acks.
+func (p *persister) flush() {
+	c := p.c
+	c.mu.Lock()
+	if !c.mu.dirty && len(c.mu.waiters) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	snap := c.snapshotLocked()
+	waiters := c.mu.waiters
+	c.mu.waiters, c.mu.dirty = nil, false
+	c.mu.Unlock()
+	data, err := json.Marshal(snap)
+	if err == nil {
+		err = p.meta.PutMeta(stateKey(c.name), data)
+	}
+	if err != nil {
+		c.st.acc.svc.log.Errorf("JetStream consumer %s > %s: store state: %v", c.st.name, c.name, err)
+		c.mu.Lock()
+		c.mu.dirty = true
+		c.mu.Unlock()
+		return // the waiting acks get no answer: they were not stored
+	}
+	for _, reply := range waiters {
+		c.publish(outMsg{route: reply})
+	}
+}
+
+// loadState reads the stored state of a durable consumer, nil if none.
+func (st *stream) loadState(name string) *storedState {
+	meta, ok := st.store.(store.MetaStore)
+	if !ok {
+		return nil
+	}
+	data, err := meta.GetMeta(stateKey(name))
+	if err != nil {
+		return nil
+	}
+	s := new(storedState)
+	if err := json.Unmarshal(data, s); err != nil {
+		st.acc.svc.log.Errorf("JetStream consumer %s > %s: corrupt state, starting over: %v", st.name, name, err)
+		return nil
+	}
+	return s
+}
+
+// dropState removes the stored state of c.
+func (c *consumer) dropState() {
+	if meta, ok := c.st.store.(store.MetaStore); ok {
+		if err := meta.DeleteMeta(stateKey(c.name)); err != nil {
+			c.st.acc.svc.log.Errorf("JetStream consumer %s > %s: remove state: %v", c.st.name, c.name, err)
+		}
+	}
+}
+
+// recoverConsumers opens the durable consumers of the stream.
+func (st *stream) recoverConsumers() error {
+	recs, err := st.acc.consumerCatalog(st.name).load()
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		cfg := rec.Config
+		saved := st.loadState(cfg.Name)
+		if saved == nil {
+			saved = &storedState{}
+			c := newConsumer(st, &cfg, rec.Created)
+			c.initPosition()
+			c.mu.Lock()
+			saved = c.snapshotLocked()
+			c.mu.Unlock()
+		}
+		if _, apiErr := st.openConsumer(&cfg, rec.Created, saved); apiErr != nil {
+			return fmt.Errorf("consumer %s: %v", cfg.Name, apiErr)
+		}
+	}
+	return nil
+}
