@@ -55,16 +55,32 @@ n() { awk -v c="$1" -v s="$BENCH_SCALE" 'BEGIN { v = int(c * s); if (v < 1) v = 
 WORK=""
 BIN=""
 declare -A SRV_PID SRV_PORT SRV_MPORT SRV_BIN SRV_UP USED_PORTS
-BG_PIDS=()
 ANY_FAILED=0
 NAME_A=petrel
 NAME_B=reference
 
+# descendants PID: every process below PID (children first-level, then deeper).
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
 cleanup() {
-	local rc=$?
+	local rc=$? p left
 	set +e
-	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	trap - INT TERM
 	for side in petrel ref; do stop_server "$side"; done
+	# Anything else we started (background subscribers, service responders,
+	# timeouts): by process id, never by name.
+	left=$(descendants $$)
+	if [[ -n $left ]]; then
+		for p in $left; do kill "$p" 2>/dev/null; done
+		sleep 0.3
+		for p in $left; do kill -9 "$p" 2>/dev/null; done
+	fi
 	[[ -n $WORK ]] || exit $rc
 	if [[ ${KEEP_WORK:-0} == 1 || $rc -ne 0 || $ANY_FAILED -ne 0 ]]; then
 		say "work dir kept: $WORK"
@@ -187,11 +203,25 @@ setup() {
 # Helpers for scenarios.
 # ---------------------------------------------------------------------------
 
+# bounded SECS CMD...: run CMD in the foreground for at most SECS seconds.
+# --foreground lets a Ctrl-C reach CMD; since CMD then exits by itself (130),
+# bash would not act on the SIGINT, so stop the whole script here.
+bounded() {
+	local secs=$1 rc=0
+	shift
+	timeout --foreground -k 5 "$secs" "$@" || rc=$?
+	if [[ $rc -eq 130 ]]; then
+		say "interrupted"
+		kill -TERM $$
+	fi
+	return $rc
+}
+
 # nb URL ARGS...: one bounded natscli call.
 nb() {
 	local url=$1
 	shift
-	timeout -k 5 "$RUN_TIMEOUT" "${NATS[@]}" -s "$url" "$@"
+	bounded "$RUN_TIMEOUT" "${NATS[@]}" -s "$url" "$@"
 }
 
 # csv_col FILE COL: value of column COL (header name) in the first data row.
@@ -238,9 +268,8 @@ core_pub() {
 core_subpub() {
 	local url=$1 tag=$2 clients=$3 size=$4 msgs=$5 csv=$WORK/$2.csv spid rc=0
 	rm -f "$csv"
-	timeout -k 5 "$RUN_TIMEOUT" "${NATS[@]}" -s "$url" bench sub "bench.$tag" --clients "$clients" --msgs "$msgs" --size "$size" --no-progress --csv "$csv" >"$WORK/$tag.sub.out" 2>&1 &
+	timeout --foreground -k 5 "$RUN_TIMEOUT" "${NATS[@]}" -s "$url" bench sub "bench.$tag" --clients "$clients" --msgs "$msgs" --size "$size" --no-progress --csv "$csv" >"$WORK/$tag.sub.out" 2>&1 &
 	spid=$!
-	BG_PIDS+=("$spid")
 	if ! wait_log "$WORK/$tag.sub.out" "Starting Core NATS subscriber, expecting" "$clients" 15; then
 		kill_bg "$spid"
 		return 1
@@ -283,7 +312,7 @@ scn_fanout() { core_subpub "$1" "$3" 4 128B "$(n 1000000)"; }
 DESC[queue]="queue group 1 pub -> 4 members, 128 B (total received, no dups)"; UNIT[queue]="msgs/s"
 scn_queue() {
 	local out=$WORK/$3.out
-	timeout -k 5 "$RUN_TIMEOUT" "$BIN/qbench" -s "$1" -subject "bench.$3" -queue q \
+	bounded "$RUN_TIMEOUT" "$BIN/qbench" -s "$1" -subject "bench.$3" -queue q \
 		-msgs "$(n 1500000)" -size 128 -members 4 -timeout "$((RUN_TIMEOUT - 5))s" >"$out" 2>&1 || return 1
 	sed -n 's/^RESULT msgs_per_sec=\([0-9]*\).*/\1/p' "$out"
 }
@@ -292,9 +321,8 @@ DESC[reqrep]="request-reply 1 client, 128 B (rate; avg latency)"; UNIT[reqrep]="
 scn_reqrep() {
 	local url=$1 tag=$3 csv=$WORK/$3.csv spid rate lat rc=0
 	rm -f "$csv"
-	timeout -k 5 "$RUN_TIMEOUT" "${NATS[@]}" -s "$url" bench service serve "bench.$tag" --clients 1 --size 128B --no-progress >"$WORK/$tag.serve.out" 2>&1 &
+	timeout --foreground -k 5 "$RUN_TIMEOUT" "${NATS[@]}" -s "$url" bench service serve "bench.$tag" --clients 1 --size 128B --no-progress >"$WORK/$tag.serve.out" 2>&1 &
 	spid=$!
-	BG_PIDS+=("$spid")
 	if ! wait_log "$WORK/$tag.serve.out" "Starting Core NATS service server" 1 15; then
 		kill_bg "$spid"
 		return 1
@@ -351,7 +379,7 @@ scn_kv_get() {
 DESC[conns]="$CONNS idle conns: server VmRSS growth per conn"; UNIT[conns]="B/conn"
 scn_conns() {
 	local url=$1 out=$WORK/$3.out
-	timeout -k 5 "$((RUN_TIMEOUT + 60))" "$BIN/idleconns" -addr "${url#nats://}" -pid "$2" -n "$CONNS" \
+	bounded "$((RUN_TIMEOUT + 60))" "$BIN/idleconns" -addr "${url#nats://}" -pid "$2" -n "$CONNS" \
 		-timeout "$((RUN_TIMEOUT + 50))s" >"$out" 2>&1 || return 1
 	sed -n 's/^RESULT bytes_per_conn=\([0-9-]*\) .*rss_after_kib=\([0-9]*\).*/\1 rss_after=\2KiB/p' "$out"
 }
