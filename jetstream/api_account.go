@@ -39,14 +39,13 @@ func (a *account) apiInfo(r *request) (response, *APIError) {
 	mem, file := a.usage()
 	streams := a.streams()
 	resp := &accountInfoResponse{
-		Memory:  mem,
-		Storage: file,
-		Streams: len(streams),
-		Limits: accountLimits{
-			MaxMemory: -1, MaxStorage: -1, MaxStreams: -1, MaxConsumers: -1,
-			MaxAckPending: -1, MemoryMaxStreamBytes: -1, StorageMaxStreamByte: -1,
-		},
-		API: apiStats{Level: APILevel, Total: a.apiTotal.Load(), Errors: a.apiErrors.Load()},
+		Memory:          mem,
+		Storage:         file,
+		ReservedMemory:  uint64(reserved(streams, StorageMemory, nil)),
+		ReservedStorage: uint64(reserved(streams, StorageFile, nil)),
+		Streams:         len(streams),
+		Limits:          a.limits(),
+		API:             apiStats{Level: APILevel, Total: a.apiTotal.Load(), Errors: a.apiErrors.Load()},
 	}
 	for _, st := range streams {
 		resp.Consumers += st.numConsumers()

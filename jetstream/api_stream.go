@@ -68,6 +68,9 @@ func (a *account) apiStreamCreate(r *request) (response, *APIError) {
 	if a.overlaps(cfg.Name, cfg.Subjects) {
 		return nil, newError(ErrStreamSubjectOverlap)
 	}
+	if apiErr := a.checkResources(&cfg, nil); apiErr != nil {
+		return nil, apiErr
+	}
 	rec := &streamRecord{Config: cfg, Created: time.Now().UTC()}
 	if err := a.catalog.put(rec); err != nil {
 		return nil, errorf(ErrStreamCreate, "%v", err)
@@ -97,6 +100,9 @@ func (a *account) apiStreamUpdate(r *request) (response, *APIError) {
 	}
 	if a.overlaps(cfg.Name, cfg.Subjects) {
 		return nil, newError(ErrStreamSubjectOverlap)
+	}
+	if apiErr := a.checkResources(&cfg, st); apiErr != nil {
+		return nil, apiErr
 	}
 	if err := a.catalog.put(&streamRecord{Config: cfg, Created: st.created}); err != nil {
 		return nil, errorf(ErrStreamUpdate, "%v", err)

@@ -73,6 +73,10 @@ const (
 	ErrStreamTooManyRequests     ErrorCode = 10167
 	ErrStreamExpectedLastSeqSubj ErrorCode = 10193
 
+	// Resources and limits.
+	ErrAccountResourcesExceeded ErrorCode = 10002
+	ErrMaximumStreamsLimit      ErrorCode = 10027
+
 	// Consumers.
 	ErrConsumerCreate                ErrorCode = 10012
 	ErrConsumerNameExist             ErrorCode = 10013
@@ -178,6 +182,9 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrMessageTTLDisabled:        {400, "per-message TTL is disabled"},
 	ErrStreamTooManyRequests:     {429, "too many requests"},
 	ErrStreamExpectedLastSeqSubj: {400, "missing sequence for expected last sequence per subject"},
+
+	ErrAccountResourcesExceeded: {400, "resource limits exceeded for account"},
+	ErrMaximumStreamsLimit:      {400, "maximum number of streams reached"},
 
 	ErrConsumerCreate:                {500, "{err}"},
 	ErrConsumerNameExist:             {400, "consumer name already in use"},

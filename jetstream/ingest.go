@@ -38,6 +38,7 @@ type ingest struct {
 	// Used by the ingest goroutine only.
 	dd        dedup
 	lastMsgID string
+	quota     quota // see limits.go
 
 	mu struct {
 		sync.Mutex
@@ -145,6 +146,7 @@ func (in *ingest) loop() {
 // batch in progress, so it is checked against everything before it.
 func (in *ingest) process(queue []inMsg, refused []string) {
 	b := newBatch()
+	in.quota = in.st.quota()
 	for _, reply := range refused {
 		b.items = append(b.items, pubItem{reply: reply, entry: -1, err: newError(ErrStreamTooManyRequests)})
 	}

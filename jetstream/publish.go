@@ -80,6 +80,9 @@ func (in *ingest) prepare(cfg *StreamConfig, m *inMsg, it *pubItem) (store.Entry
 	case cfg.MaxMsgSize >= 0 && len(m.hdr)+len(m.data) > int(cfg.MaxMsgSize):
 		return e, newError(ErrStreamMessageExceedsMax)
 	}
+	if apiErr := in.quota.take(int64(store.MsgSize(m.subject, m.hdr, m.data))); apiErr != nil {
+		return e, apiErr
+	}
 	if xf := in.st.xform.Load(); xf != nil {
 		if subj, ok := xf.apply(m.subject); ok {
 			e.Subject = subj

@@ -18,6 +18,8 @@ type Service struct {
 	log    server.Logger
 	dir    string
 	stores *stores
+	limits serverLimits
+	usage  usageCache
 
 	mu struct {
 		sync.Mutex
@@ -39,6 +41,7 @@ func (s *Service) Start(srv *server.Server) error {
 	s.log = srv.Logger()
 	opts := srv.Options()
 	s.dir = opts.StoreDir
+	s.limits = newServerLimits(opts)
 	if s.dir == "" {
 		s.dir = filepath.Join(os.TempDir(), server.DefaultStoreDirName)
 	}

@@ -138,6 +138,12 @@ type SubjectPermission struct {
 type AccountConfig struct {
 	Name      string
 	JetStream bool
+	// JetStream limits of the account; zero or negative is unlimited
+	// (the server-wide JetStreamMaxMemory and JetStreamMaxStore still apply).
+	JetStreamMaxMemory    int64
+	JetStreamMaxStore     int64
+	JetStreamMaxStreams   int
+	JetStreamMaxConsumers int
 }
 
 // ClusterOptions configure routes between servers.

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package jetstream
+
+// systemMemory is the machine's physical memory in bytes, 0 if unknown.
+func systemMemory() int64 { return 0 }
