@@ -125,14 +125,15 @@ func TestPushRateLimitAndReplayOriginal(t *testing.T) {
 	publishN(t, js, "s.b", 4)
 	sub2, _ := nc.SubscribeSync("rl")
 	start := time.Now()
-	// 8000 bits/s = 1000 bytes/s; each delivery is ~60 bytes.
-	mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "L", DeliverSubject: "rl", RateLimit: 8000, FilterSubject: "s.b"})
+	// 4000 bits/s = 500 bytes/s; each delivery is ~50 bytes, so the last
+	// three wait about 300ms.
+	mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "L", DeliverSubject: "rl", RateLimit: 4000, FilterSubject: "s.b"})
 	for i := 0; i < 4; i++ {
 		if _, err := sub2.NextMsg(2 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d := time.Since(start); d < 150*time.Millisecond {
+	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Fatalf("rate limit: 4 messages in %v", d)
 	}
 }
