@@ -97,6 +97,10 @@ type Entry struct {
 	// TTL overrides MaxAge for this message: > 0 expires it TTL after its
 	// timestamp, < 0 never expires it, 0 leaves it to MaxAge.
 	TTL time.Duration
+	// MinSeq, when above the next sequence, is the sequence the entry
+	// takes; the sequences skipped become an interior gap (a mirror keeps
+	// its origin's sequences this way). 0: the next sequence.
+	MinSeq uint64
 
 	Seq  uint64 // assigned sequence; 0 when rejected
 	Time int64  // assigned timestamp, Unix nanoseconds

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"Append", testAppend},
 		{"FirstSeq", testFirstSeq},
+		{"MinSeq", testMinSeq},
 		{"Timestamps", testTimestamps},
 		{"RejectInvalid", testRejectInvalid},
 		{"LoadLast", testLoadLast},

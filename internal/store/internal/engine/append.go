@@ -54,7 +54,7 @@ func (o *op) appendOne(ent *store.Entry, now int64) {
 		ent.Err = fmt.Errorf("%w: sequence space exhausted", store.ErrInvalid)
 		return
 	}
-	ent.Seq, ent.Time = st.last+1, max(now, st.lastTime)
+	ent.Seq, ent.Time = max(st.last+1, ent.MinSeq), max(now, st.lastTime)
 	o.put(&store.Msg{
 		Subject: ent.Subject, Header: ent.Header, Data: ent.Data,
 		Seq: ent.Seq, Time: ent.Time, TTL: ent.TTL,
