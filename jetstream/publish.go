@@ -19,6 +19,7 @@ const (
 	hdrExpectedLastMsgID  = "Nats-Expected-Last-Msg-Id"
 	hdrRollup             = "Nats-Rollup"
 	hdrTTL                = "Nats-TTL"
+	hdrBatchID            = "Nats-Batch-Id" // ADR-50; refused until batches are implemented
 
 	rollupSubject = "sub"
 	rollupAll     = "all"
@@ -93,6 +94,9 @@ func (in *ingest) prepare(cfg *StreamConfig, m *inMsg, it *pubItem) (store.Entry
 	}
 	if v, ok := wire.HeaderGet(m.hdr, hdrExpectedStream); ok && string(v) != in.st.name {
 		return e, newError(ErrStreamNotMatch)
+	}
+	if _, ok := wire.HeaderGet(m.hdr, hdrBatchID); ok {
+		return e, errorf(ErrBadRequest, "batch publish is not supported by this server")
 	}
 	if v, ok := wire.HeaderGet(m.hdr, hdrMsgID); ok {
 		it.msgID = string(v)

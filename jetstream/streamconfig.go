@@ -371,16 +371,15 @@ func (cfg *StreamConfig) checkRePublish(rp *RePublish) *APIError {
 	return nil
 }
 
+// checkUnsupported refuses features whose use cannot be checked message by
+// message. allow_atomic and allow_batched are accepted: they only permit
+// batch publishes, and a batch publish itself is refused (see prepare).
 func (cfg *StreamConfig) checkUnsupported() *APIError {
 	switch {
 	case cfg.AllowMsgCounter:
 		return errorf(ErrStreamInvalidConfig, "message counters (allow_msg_counter) are not supported by this server")
-	case cfg.AllowAtomicPublish:
-		return errorf(ErrStreamInvalidConfig, "atomic publish (allow_atomic) is not supported by this server")
 	case cfg.AllowMsgSchedules:
 		return errorf(ErrStreamInvalidConfig, "message schedules (allow_msg_schedules) are not supported by this server")
-	case cfg.AllowBatchPublish:
-		return errorf(ErrStreamInvalidConfig, "batch publish (allow_batched) is not supported by this server")
 	case cfg.PersistMode != "" && cfg.PersistMode != "default":
 		return errorf(ErrStreamInvalidConfig, "persist mode %q is not supported by this server", cfg.PersistMode)
 	case cfg.Template != "":
