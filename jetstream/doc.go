@@ -18,6 +18,16 @@
 //	$JS.API.STREAM.MSG.DELETE.<stream>    delete a message (no_erase)
 //	$JS.API.DIRECT.GET.<stream>           direct get (ADR-31), allow_direct streams only
 //	$JS.API.DIRECT.GET.<stream>.<subject> direct get of the last message on subject
+//	$JS.API.CONSUMER.CREATE.<stream>      create an ephemeral (legacy; the server names it)
+//	$JS.API.CONSUMER.CREATE.<stream>.<consumer>[.<filter>]
+//	                                      create/update per the request's "action"
+//	$JS.API.CONSUMER.DURABLE.CREATE.<stream>.<durable>  legacy durable create
+//	$JS.API.CONSUMER.INFO.<stream>.<consumer>    info
+//	$JS.API.CONSUMER.DELETE.<stream>.<consumer>  delete
+//	$JS.API.CONSUMER.NAMES.<stream>       names (offset)
+//	$JS.API.CONSUMER.LIST.<stream>        infos (offset)
+//	$JS.API.CONSUMER.PAUSE.<stream>.<consumer>   pause_until (zero resumes)
+//	$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer> pull request (served by the consumer)
 //
 // Each endpoint is its own subscription, as in the reference server, so a
 // request to an endpoint that does not exist (or to DIRECT.GET of a stream
@@ -36,6 +46,32 @@
 // acker goroutine, then goes on with the next batch while the first one
 // syncs. The acker waits for each Commit in order and only then publishes
 // the PubAcks {"stream","seq"[,"duplicate"]} and republishes.
+//
+// # Consumers
+//
+// Each consumer (consumer.go) has its own in-process connection, which
+// subscribes $JS.ACK.<stream>.<consumer>.>, $JS.FC.<stream>.<consumer>.>
+// and its MSG.NEXT subject, and one delivery goroutine (delivery.go) that
+// delivers redeliveries first, then new messages, to the first waiting pull
+// request (pull.go) or to the deliver subject while someone listens there
+// (push.go: heartbeats, flow control, rate limit). The stream wakes its
+// consumers once a batch is durable (onStored). A delivery's reply subject
+// is its ack subject (ADR-15):
+//
+//	$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<timestamp ns>.<pending>
+//
+// and the payload sent there is the ack: +ACK (or empty), -NAK [{"delay":ns}],
+// +WPI, +NXT [batch|request], +TERM [reason]. An ack sent as a request gets
+// an empty reply once the consumer's state holding it is stored. Messages
+// not acked within ack_wait (or the backoff entry for their delivery count)
+// are delivered again until max_deliver, which sends
+// $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>.
+// Interest and work-queue streams remove what their consumers finished
+// (retention.go). Durable consumers keep their configuration as JSON files
+// under <store_dir>/jetstream/<account>/consumers/<stream>/ and their
+// delivery state in the stream's store.MetaStore (consumerstate.go), written
+// by one goroutine per consumer that covers every change since its last
+// write, so acks share fsyncs.
 //
 // # Persistence
 //
