@@ -9,9 +9,12 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,9 +160,9 @@ func natsCLI(t *testing.T) string {
 
 // proc is a petrel server running as its own process.
 type proc struct {
-	URL  string
-	Port int
-	log  *bytes.Buffer
+	URL     string // client URL
+	monitor string // monitoring base URL
+	log     *syncWriter
 }
 
 // startPetrel runs the petrel binary with JetStream on a free loopback
@@ -168,10 +171,11 @@ type proc struct {
 func startPetrel(t *testing.T) *proc {
 	t.Helper()
 	bin := petrelBinary(t)
-	port := freePort(t)
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-js", "-sd", t.TempDir())
-	cmd.Stdout, cmd.Stderr = &syncWriter{w: &log}, &syncWriter{w: &log}
+	port, mport := freePort(t), freePort(t)
+	log := &syncWriter{w: new(bytes.Buffer)}
+	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(mport),
+		"-js", "-sd", t.TempDir())
+	cmd.Stdout, cmd.Stderr = log, log
 	check(t, cmd.Start(), "start petrel")
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -184,11 +188,15 @@ func startPetrel(t *testing.T) *proc {
 			<-exited
 		}
 	})
-	p := &proc{URL: fmt.Sprintf("nats://127.0.0.1:%d", port), Port: port, log: &log}
+	p := &proc{
+		URL:     fmt.Sprintf("nats://127.0.0.1:%d", port),
+		monitor: fmt.Sprintf("http://127.0.0.1:%d", mport),
+		log:     log,
+	}
 	testutil.WaitFor(t, 15*time.Second, func() error {
 		select {
 		case err := <-exited:
-			t.Fatalf("petrel exited at start: %v\n%s", err, log.String())
+			t.Fatalf("petrel exited at start: %v\n%s", err, log)
 		default:
 		}
 		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
@@ -206,6 +214,29 @@ func startPetrel(t *testing.T) *proc {
 	return p
 }
 
+// waitInterest waits until some client subscribes to subj, as /subsz
+// tells, so that a publish from another process reaches it.
+func (p *proc) waitInterest(t *testing.T, subj string) {
+	t.Helper()
+	testutil.WaitFor(t, 10*time.Second, func() error {
+		resp, err := http.Get(p.monitor + "/subsz?test=" + url.QueryEscape(subj))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var sz struct {
+			Total int `json:"total"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&sz); err != nil {
+			return err
+		}
+		if sz.Total == 0 {
+			return fmt.Errorf("no subscription matches %s", subj)
+		}
+		return nil
+	})
+}
+
 // freePort asks the kernel for a free loopback port.
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -218,6 +249,12 @@ func freePort(t *testing.T) int {
 type syncWriter struct {
 	mu sync.Mutex
 	w  *bytes.Buffer
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {

@@ -391,28 +391,15 @@ func TestKVLimitMarkerTTLBucket(t *testing.T) {
 	}
 }
 
-// Per-key TTL and limit markers (ADR-48): a key created with KeyTTL
-// expires and leaves a marker that itself expires, and watchers see the
-// expiry as a purge. The bucket's stream is made as nats.go makes it for
-// LimitMarkerTTL (see TestKVLimitMarkerTTLBucket for why not through it).
+// Per-key TTL (ADR-48): a key created with KeyTTL expires, can then be
+// created again, and a purge marker with PurgeTTL expires too. The
+// bucket's stream is made as nats.go makes it for LimitMarkerTTL (see
+// TestKVLimitMarkerTTLBucket for why not through nats.go).
 func TestKVPerKeyTTL(t *testing.T) {
-	nc, js := startJS(t)
-	_, err := js.CreateStream(ctx(t), jetstream.StreamConfig{
-		Name: "KV_ttl", Subjects: []string{"$KV.ttl.>"},
-		MaxMsgsPerSubject: 1, MaxBytes: -1, MaxMsgSize: -1, MaxMsgs: -1, MaxConsumers: -1,
-		AllowRollup: true, DenyDelete: true, AllowDirect: true, Discard: jetstream.DiscardNew,
-		Duplicates: 2 * time.Minute, AllowMsgTTL: true, SubjectDeleteMarkerTTL: time.Second,
-	})
-	check(t, err, "CreateStream KV_ttl")
-	kv, err := js.KeyValue(ctx(t), "ttl")
-	check(t, err, "KeyValue")
-	st, err := kv.Status(ctx(t))
-	check(t, err, "Status")
-	if st.LimitMarkerTTL() != time.Second {
-		t.Fatalf("LimitMarkerTTL %v, want 1s", st.LimitMarkerTTL())
-	}
+	_, js := startJS(t)
+	kv := ttlBucket(t, js)
 
-	_, err = kv.Create(ctx(t), "lease", []byte("holder-1"), jetstream.KeyTTL(time.Second))
+	_, err := kv.Create(ctx(t), "lease", []byte("holder-1"), jetstream.KeyTTL(time.Second))
 	check(t, err, "Create with KeyTTL")
 	if _, err := kv.Create(ctx(t), "lease", []byte("holder-2")); !errors.Is(err, jetstream.ErrKeyExists) {
 		t.Fatalf("Create of a live leased key: %v, want ErrKeyExists", err)
@@ -423,11 +410,9 @@ func TestKVPerKeyTTL(t *testing.T) {
 		}
 		return nil
 	})
-	// The key can be created again once it expired.
 	_, err = kv.Create(ctx(t), "lease", []byte("holder-2"))
 	check(t, err, "Create after expiry")
 
-	// Purge with PurgeTTL leaves a marker that itself expires.
 	check(t, kv.Purge(ctx(t), "lease", jetstream.PurgeTTL(time.Second)), "Purge with PurgeTTL")
 	testutil.WaitFor(t, 5*time.Second, func() error {
 		st, err := kv.Status(ctx(t))
@@ -439,18 +424,45 @@ func TestKVPerKeyTTL(t *testing.T) {
 		}
 		return nil
 	})
+}
 
-	needConsumers(t, nc)
+// When a key's TTL runs out, the server leaves a limit marker (ADR-48,
+// ADR-43) that watchers see as a purge of the key.
+func TestKVKeyTTLExpiryMarker(t *testing.T) {
+	pending(t, "F3: no subject delete marker when a message's own TTL (Nats-TTL) expires")
+	_, js := startJS(t)
+	kv := ttlBucket(t, js)
 	w, err := kv.WatchAll(ctx(t), jetstream.UpdatesOnly())
 	check(t, err, "WatchAll")
 	defer w.Stop()
-	rev, err := kv.Create(ctx(t), "lease", []byte("holder-3"), jetstream.KeyTTL(time.Second))
+	_, err = kv.Create(ctx(t), "lease", []byte("holder-1"), jetstream.KeyTTL(time.Second))
 	check(t, err, "Create with KeyTTL")
-	wantEntries(t, w, fmt.Sprintf("lease=holder-3@%d", rev))
+	wantEntries(t, w, "lease=holder-1@1")
 	e := next(t, w.Updates(), "marker after expiry")
 	if e == nil || e.Key() != "lease" || e.Operation() != jetstream.KeyValuePurge {
 		t.Fatalf("after expiry the watcher got %v, want a purge of lease", e)
 	}
+}
+
+// ttlBucket makes the bucket "ttl" with per-key TTLs and 1s limit markers:
+// the stream nats.go creates for KeyValueConfig{LimitMarkerTTL: time.Second}.
+func ttlBucket(t *testing.T, js jetstream.JetStream) jetstream.KeyValue {
+	t.Helper()
+	_, err := js.CreateStream(ctx(t), jetstream.StreamConfig{
+		Name: "KV_ttl", Subjects: []string{"$KV.ttl.>"},
+		MaxMsgsPerSubject: 1, MaxBytes: -1, MaxMsgSize: -1, MaxMsgs: -1, MaxConsumers: -1,
+		AllowRollup: true, DenyDelete: true, AllowDirect: true, Discard: jetstream.DiscardNew,
+		Duplicates: 2 * time.Minute, AllowMsgTTL: true, SubjectDeleteMarkerTTL: time.Second,
+	})
+	check(t, err, "CreateStream KV_ttl")
+	kv, err := js.KeyValue(ctx(t), "ttl")
+	check(t, err, "KeyValue ttl")
+	st, err := kv.Status(ctx(t))
+	check(t, err, "Status")
+	if st.LimitMarkerTTL() != time.Second {
+		t.Fatalf("LimitMarkerTTL %v, want 1s", st.LimitMarkerTTL())
+	}
+	return kv
 }
 
 // wantEntries reads len(want) entries from w and compares them with want,

@@ -1,0 +1,366 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCLI runs the nats command-line tool (natscli v0.5.0) against a petrel
+// process, one workflow per subtest, checking what the tool prints.
+func TestCLI(t *testing.T) {
+	nats := newCLI(t)
+
+	t.Run("server check jetstream", func(t *testing.T) {
+		// "server check jetstream" needs only $JS.API.INFO, not the system
+		// account; "server check connection" is the plain health check.
+		out := nats.run(t, "server", "check", "jetstream")
+		mustContain(t, out, "OK JetStream", "streams=0")
+		out = nats.run(t, "server", "check", "connection")
+		mustContain(t, out, "OK Connection")
+		out = nats.run(t, "account", "info")
+		mustContain(t, out, "JetStream Account Information", "Streams: 0")
+	})
+
+	t.Run("streams", func(t *testing.T) {
+		out := nats.run(t, "stream", "add", "ORDERS", "--subjects", "orders.>", "--storage", "file",
+			"--replicas", "1", "--retention", "limits", "--discard", "old", "--max-msgs-per-subject", "10",
+			"--description", "all orders", "--defaults")
+		mustContain(t, out, "Stream ORDERS was created", "Subjects: orders.>", "Storage: File",
+			"Retention: Limits", "Maximum Per Subject: 10", "Messages: 0")
+		nats.run(t, "stream", "add", "SCRATCH", "--subjects", "scratch.*", "--storage", "memory", "--defaults")
+
+		out = nats.run(t, "pub", "orders.new", "order {{Count}}", "--count", "3")
+		mustContain(t, out, `Published 7 bytes to "orders.new"`)
+		nats.run(t, "pub", "orders.paid", "paid 1", "-H", "Payer:alice")
+
+		out = nats.run(t, "stream", "info", "ORDERS")
+		mustContain(t, out, "Description: all orders", "Messages: 4", "Last Sequence: 4", "Number of Subjects: 2")
+		out = nats.run(t, "stream", "ls")
+		mustContain(t, out, "ORDERS", "all orders", "SCRATCH")
+		out = nats.run(t, "stream", "ls", "--names")
+		if got := strings.Fields(out); strings.Join(got, " ") != "ORDERS SCRATCH" {
+			t.Fatalf("stream ls --names: %q", out)
+		}
+
+		out = nats.run(t, "stream", "get", "ORDERS", "2")
+		mustContain(t, out, "ORDERS#2", "orders.new", "order 2")
+		out = nats.run(t, "stream", "get", "ORDERS", "--last-for", "orders.paid")
+		mustContain(t, out, "ORDERS#4", "Payer: alice", "paid 1")
+		out = nats.fail(t, "stream", "get", "ORDERS", "99")
+		mustContain(t, out, "no message found")
+
+		nats.run(t, "stream", "rm", "SCRATCH", "-f")
+		out = nats.run(t, "stream", "ls", "--names")
+		if strings.TrimSpace(out) != "ORDERS" {
+			t.Fatalf("after stream rm: %q", out)
+		}
+	})
+
+	t.Run("stream view", func(t *testing.T) {
+		nats.needConsumers(t)
+		if _, err := exec.LookPath("script"); err != nil {
+			t.Skip("stream view wants a terminal; util-linux script(1) is not installed")
+		}
+		out := nats.runInTerminal(t, "stream", "view", "ORDERS", "10")
+		mustContain(t, out, "order 1", "order 3", "paid 1")
+	})
+
+	t.Run("consumers", func(t *testing.T) {
+		nats.needConsumers(t)
+		out := nats.run(t, "consumer", "add", "ORDERS", "SHIPPING", "--pull", "--filter", "orders.new",
+			"--ack", "explicit", "--deliver", "all", "--defaults")
+		mustContain(t, out, "Information for Consumer ORDERS > SHIPPING", "Filter Subject: orders.new",
+			"Pull Mode: true", "Unprocessed Messages: 3")
+		out = nats.run(t, "consumer", "next", "ORDERS", "SHIPPING", "--count", "2")
+		mustContain(t, out, "order 1", "order 2", "Acknowledged message")
+		out = nats.run(t, "consumer", "info", "ORDERS", "SHIPPING")
+		mustContain(t, out, "Unprocessed Messages: 1", "Last Delivered Message: Consumer sequence: 2 Stream sequence: 2")
+		out = nats.run(t, "consumer", "next", "ORDERS", "SHIPPING", "--raw")
+		if strings.TrimSpace(out) != "order 3" {
+			t.Fatalf("consumer next --raw: %q", out)
+		}
+		out = nats.run(t, "consumer", "ls", "ORDERS")
+		mustContain(t, out, "SHIPPING")
+		nats.run(t, "consumer", "rm", "ORDERS", "SHIPPING", "-f")
+	})
+
+	t.Run("kv", func(t *testing.T) {
+		out := nats.run(t, "kv", "add", "CONFIG", "--history", "5", "--ttl", "1h", "--description", "app config")
+		mustContain(t, out, "Bucket Name: CONFIG", "History Kept: 5", "Maximum Age: 1h0m0s", "JetStream Stream: KV_CONFIG")
+		out = nats.run(t, "kv", "put", "CONFIG", "db.url", "postgres://a")
+		mustContain(t, out, "postgres://a")
+		nats.run(t, "kv", "put", "CONFIG", "db.url", "postgres://b")
+		nats.run(t, "kv", "put", "CONFIG", "db.pool", "10")
+
+		out = nats.run(t, "kv", "get", "CONFIG", "db.url")
+		mustContain(t, out, "CONFIG > db.url revision: 2", "postgres://b")
+		out = nats.run(t, "kv", "get", "CONFIG", "db.url", "--raw")
+		if out != "postgres://b" {
+			t.Fatalf("kv get --raw: %q", out)
+		}
+		out = nats.fail(t, "kv", "create", "CONFIG", "db.url", "x")
+		mustContain(t, out, "key exists")
+		out = nats.fail(t, "kv", "update", "CONFIG", "db.url", "x", "1")
+		mustContain(t, out, "wrong last sequence")
+		nats.run(t, "kv", "update", "CONFIG", "db.url", "postgres://c", "2")
+
+		nats.run(t, "kv", "del", "CONFIG", "db.pool", "-f")
+		out = nats.fail(t, "kv", "get", "CONFIG", "db.pool")
+		mustContain(t, out, "key not found")
+
+		out = nats.run(t, "kv", "ls")
+		mustContain(t, out, "CONFIG", "app config")
+		out = nats.run(t, "kv", "info", "CONFIG")
+		mustContain(t, out, "Values Stored: 5")
+
+		nats.needConsumers(t)
+		out = nats.run(t, "kv", "history", "CONFIG", "db.url")
+		mustContain(t, out, "postgres://a", "postgres://b", "postgres://c")
+		out = nats.run(t, "kv", "ls", "CONFIG")
+		if strings.TrimSpace(out) != "db.url" {
+			t.Fatalf("kv ls CONFIG: %q, want db.url only (db.pool is deleted)", out)
+		}
+	})
+
+	t.Run("kv watch", func(t *testing.T) {
+		nats.needConsumers(t)
+		nats.run(t, "kv", "add", "FLAGS")
+		nats.run(t, "kv", "put", "FLAGS", "dark-mode", "on")
+		w := nats.start(t, "kv", "watch", "FLAGS")
+		w.waitFor(t, "dark-mode")
+		nats.run(t, "kv", "put", "FLAGS", "beta", "off")
+		w.waitFor(t, "beta")
+		nats.run(t, "kv", "del", "FLAGS", "dark-mode", "-f")
+		w.waitFor(t, "DELETE")
+		mustContain(t, w.output(), "PUT FLAGS > dark-mode: on", "PUT FLAGS > beta: off", "DELETE FLAGS > dark-mode")
+	})
+
+	t.Run("object", func(t *testing.T) {
+		out := nats.run(t, "object", "add", "FILES", "--description", "uploads")
+		mustContain(t, out, "Bucket Name: FILES", "Description: uploads", "JetStream Stream: OBJ_FILES")
+
+		data := make([]byte, 3<<20+123)
+		rand.Read(data)
+		sum := sha256.Sum256(data)
+		src := filepath.Join(t.TempDir(), "blob.bin")
+		check(t, os.WriteFile(src, data, 0o644), "write blob")
+		out = nats.run(t, "object", "put", "FILES", src, "--name", "data/blob.bin", "--no-progress")
+		mustContain(t, out, "Object information for FILES > data/blob.bin", "Size: 3.0 MiB", "Chunks: 25",
+			"Digest: SHA-256 "+hex.EncodeToString(sum[:]))
+		out = nats.run(t, "object", "info", "FILES", "data/blob.bin")
+		mustContain(t, out, "Chunks: 25", hex.EncodeToString(sum[:]))
+		out = nats.run(t, "object", "ls")
+		mustContain(t, out, "FILES", "uploads")
+
+		nats.needConsumers(t)
+		out = nats.run(t, "object", "ls", "FILES")
+		mustContain(t, out, "data/blob.bin")
+		dst := filepath.Join(t.TempDir(), "copy.bin")
+		nats.run(t, "object", "get", "FILES", "data/blob.bin", "--output", dst, "--no-progress")
+		got, err := os.ReadFile(dst)
+		check(t, err, "read the copy")
+		if !bytes.Equal(got, data) {
+			t.Fatalf("object get wrote %d bytes that differ from the %d put", len(got), len(data))
+		}
+		out = nats.run(t, "object", "del", "FILES", "data/blob.bin", "-f")
+		mustContain(t, out, "Removed FILES > data/blob.bin")
+		out = nats.fail(t, "object", "info", "FILES", "data/blob.bin")
+		mustContain(t, out, "object not found")
+	})
+
+	t.Run("pub sub", func(t *testing.T) {
+		sub := nats.start(t, "sub", "greet.*", "--count", "2")
+		nats.server.waitInterest(t, "greet.a")
+		nats.run(t, "pub", "greet.a", "hi A", "-H", "X-Trace:1")
+		nats.run(t, "pub", "greet.b", "hi B")
+		out := sub.wait(t)
+		mustContain(t, out, `Received on "greet.a"`, "X-Trace: 1", "hi A", `Received on "greet.b"`, "hi B")
+	})
+
+	t.Run("request reply", func(t *testing.T) {
+		rep := nats.start(t, "reply", "svc.echo", "echo: {{Request}}", "--count", "1")
+		nats.server.waitInterest(t, "svc.echo")
+		out := nats.run(t, "request", "svc.echo", "ping")
+		mustContain(t, out, "echo: ping")
+		// nats reply always ends with log.Fatalf("Exiting"): exit status 1.
+		mustContain(t, rep.exited(t), `Received on subject "svc.echo"`, "ping", "Exiting")
+		out = nats.run(t, "request", "nobody.home", "x", "--timeout", "2s")
+		mustContain(t, out, "No responders are available")
+	})
+}
+
+// cli runs one nats CLI binary against one petrel process, with a HOME of
+// its own so no user context leaks in.
+type cli struct {
+	bin    string
+	server *proc
+	env    []string
+}
+
+func newCLI(t *testing.T) *cli {
+	bin := natsCLI(t)
+	p := startPetrel(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "NO_COLOR=1"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NATS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_") {
+			env = append(env, kv)
+		}
+	}
+	return &cli{bin: bin, server: p, env: env}
+}
+
+func (c *cli) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.bin, append([]string{"--server", c.server.URL}, args...)...)
+	cmd.Env = c.env
+	return cmd
+}
+
+// run runs nats with args and returns what it printed; a non-zero exit
+// fails the test.
+func (c *cli) run(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := c.exec(args...)
+	if err != nil {
+		t.Fatalf("nats %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// fail runs nats with args and returns what it printed; a zero exit fails
+// the test.
+func (c *cli) fail(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := c.exec(args...)
+	if err == nil {
+		t.Fatalf("nats %s succeeded, want a failure:\n%s", strings.Join(args, " "), out)
+	}
+	return out
+}
+
+func (c *cli) exec(args ...string) (string, error) {
+	cmd := c.command(args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return out.String(), err
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return out.String(), os.ErrDeadlineExceeded
+	}
+}
+
+// runInTerminal runs nats under script(1), for commands that insist on a
+// terminal.
+func (c *cli) runInTerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := c.command(args...)
+	quoted := make([]string, len(cmd.Args))
+	for i, a := range cmd.Args {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	script := exec.Command("script", "-qec", strings.Join(quoted, " "), "/dev/null")
+	script.Env = c.env
+	out, err := script.CombinedOutput()
+	if err != nil {
+		t.Fatalf("nats %s (in a terminal): %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// needConsumers skips the subtest while petrel has no consumer API.
+func (c *cli) needConsumers(t *testing.T) {
+	t.Helper()
+	out, _ := c.exec("request", "$JS.API.CONSUMER.CREATE.probe", "{}", "--timeout", "5s")
+	if strings.Contains(out, "No responders") {
+		t.Skip("petrel has no consumer API yet ($JS.API.CONSUMER.CREATE: no responders)")
+	}
+}
+
+// background is a nats command left running, such as sub or kv watch.
+type background struct {
+	cmd  *exec.Cmd
+	out  *syncWriter
+	done chan error
+}
+
+// start runs nats with args in the background; it is killed when the test
+// ends if it has not exited by then.
+func (c *cli) start(t *testing.T, args ...string) *background {
+	t.Helper()
+	cmd := c.command(args...)
+	b := &background{cmd: cmd, out: &syncWriter{w: new(bytes.Buffer)}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = b.out, b.out
+	check(t, cmd.Start(), "start nats "+strings.Join(args, " "))
+	go func() { b.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-b.done
+	})
+	return b
+}
+
+func (b *background) output() string { return b.out.String() }
+
+// waitFor waits up to 10s until the command has printed s.
+func (b *background) waitFor(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !strings.Contains(b.output(), s) {
+		select {
+		case err := <-b.done:
+			b.done <- err
+			if !strings.Contains(b.output(), s) {
+				t.Fatalf("nats %s exited (%v) without printing %q:\n%s", strings.Join(b.cmd.Args[1:], " "), err, s, b.output())
+			}
+		case <-deadline:
+			t.Fatalf("nats %s did not print %q within 10s:\n%s", strings.Join(b.cmd.Args[1:], " "), s, b.output())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// wait waits up to 10s for the command to exit successfully and returns
+// what it printed.
+func (b *background) wait(t *testing.T) string {
+	t.Helper()
+	if err := b.exit(t); err != nil {
+		t.Fatalf("nats %s: %v\n%s", strings.Join(b.cmd.Args[1:], " "), err, b.output())
+	}
+	return b.output()
+}
+
+// exited waits up to 10s for the command to exit, successfully or not,
+// and returns what it printed.
+func (b *background) exited(t *testing.T) string {
+	t.Helper()
+	b.exit(t)
+	return b.output()
+}
+
+func (b *background) exit(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-b.done:
+		b.done <- err
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nats %s did not exit within 10s:\n%s", strings.Join(b.cmd.Args[1:], " "), b.output())
+	}
+	return nil
+}
