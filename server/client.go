@@ -66,9 +66,9 @@ type client struct {
 
 	inMsgs, inBytes atomic.Int64 // what the client published
 	pass            passStats    // counted during one read, then published
-	lastActivity      atomic.Int64 // unix nanos of the last read or delivery
-	rtt               atomic.Int64 // nanoseconds, measured by the first PING
-	pingSent          atomic.Int64
+	lastActivity    atomic.Int64 // unix nanos of the last read or delivery
+	rtt             atomic.Int64 // nanoseconds, measured by the first PING
+	pingSent        atomic.Int64
 
 	flushCh chan struct{} // wakes the write loop; capacity 1
 
