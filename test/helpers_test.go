@@ -39,6 +39,16 @@ func pending(t *testing.T, finding string) {
 	}
 }
 
+// missing skips a test whose tools are not installed, except in CI, where
+// .ci/run installs them.
+func missing(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
 // startJS runs an in-process JetStream server and returns a connection and
 // a JetStream context on it.
 func startJS(t *testing.T) (*nats.Conn, jetstream.JetStream) {
@@ -150,10 +160,7 @@ func natsCLI(t *testing.T) string {
 	t.Helper()
 	p, err := buildTool(t, "nats", filepath.Join(repoRoot, "bench"), "github.com/nats-io/natscli/nats")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("cannot build the nats CLI in CI: %v", err)
-		}
-		t.Skipf("cannot build the nats CLI (natscli v0.5.0 from bench/go.mod; offline?): %v", err)
+		missing(t, fmt.Sprintf("cannot build the nats CLI (natscli v0.5.0 from bench/go.mod; offline?): %v", err))
 	}
 	return p
 }
