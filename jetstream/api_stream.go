@@ -45,9 +45,6 @@ func (a *account) requestConfig(r *request) (StreamConfig, *APIError) {
 	if err := cfg.validate(); err != nil {
 		return cfg, err
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return cfg, errorf(ErrStreamInvalidConfig, "stream mirrors and sources are not supported yet")
-	}
 	return cfg, nil
 }
 

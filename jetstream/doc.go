@@ -73,6 +73,35 @@
 // by one goroutine per consumer that covers every change since its last
 // write, so acks share fsyncs.
 //
+// # Mirrors and sources
+//
+// A stream with a mirror or sources runs one sourcer goroutine per origin
+// stream (source.go, sourcing.go); origins are streams of the same account
+// on this server (external ones are refused). A sourcer reads the origin's
+// store directly, never past the origin's last durable sequence, which the
+// origin's acker advances after every batch (storedSignal) and which also
+// wakes the sourcer; an idle sourcer looks again every second, so an
+// origin created later, deleted or recreated is found. It reads a round
+// (up to 512 messages or 4 MiB) that its filter_subject or
+// subject_transforms take, queues the copies on the target's ingest with
+// a callback, and waits until they are durable before the next round. The
+// ingest skips the publish checks for copies (the origin made them). A
+// mirror stores each message at its origin sequence (store.Entry.MinSeq:
+// skipped sequences are interior gaps) and so resumes after its own last
+// sequence; it has no subjects, so nothing can be published to it. A
+// source adds Nats-Stream-Source: "<origin> <seq> <filters> <dests>
+// <subject>" and saves {origin_seq, target_seq} in the target's metadata
+// area after every round; on resume it also reads the target's messages
+// after target_seq for newer copies (sourcestate.go), so a restart copies
+// nothing twice. Stream info reports mirror / sources {name, lag, active}.
+//
+// # Limits
+//
+// limits.go: a stream's max_bytes reserves that much of the server's
+// (Options.JetStreamMaxMemory / JetStreamMaxStore) and the account's
+// (AccountConfig) budget at create and update; a publish past what is
+// left is refused (10023 server, 10002 account).
+//
 // # Persistence
 //
 // Stream configurations live as JSON files under

@@ -77,6 +77,19 @@ const (
 	ErrAccountResourcesExceeded ErrorCode = 10002
 	ErrMaximumStreamsLimit      ErrorCode = 10027
 
+	// Mirrors and sources.
+	ErrMirrorWithStartSeqAndTime  ErrorCode = 10032
+	ErrSourceDuplicateDetected    ErrorCode = 10140
+	ErrMirrorWithFirstSeq         ErrorCode = 10143
+	ErrSourceMultipleFilters      ErrorCode = 10144
+	ErrSourceInvalidSubjectFilter ErrorCode = 10145
+	ErrSourceInvalidTransformDest ErrorCode = 10146
+	ErrSourceOverlappingFilters   ErrorCode = 10147
+	ErrMirrorMultipleFilters      ErrorCode = 10150
+	ErrMirrorInvalidSubjectFilter ErrorCode = 10151
+	ErrMirrorOverlappingFilters   ErrorCode = 10152
+	ErrMirrorInvalidTransformDest ErrorCode = 10154
+
 	// Consumers.
 	ErrConsumerCreate                ErrorCode = 10012
 	ErrConsumerNameExist             ErrorCode = 10013
@@ -185,6 +198,18 @@ var errorTable = map[ErrorCode]errorInfo{
 
 	ErrAccountResourcesExceeded: {400, "resource limits exceeded for account"},
 	ErrMaximumStreamsLimit:      {400, "maximum number of streams reached"},
+
+	ErrMirrorWithStartSeqAndTime:  {400, "stream mirrors can not have both start seq and start time configured"},
+	ErrSourceDuplicateDetected:    {400, "duplicate source configuration detected"},
+	ErrMirrorWithFirstSeq:         {400, "stream mirrors can not have first sequence configured"},
+	ErrSourceMultipleFilters:      {400, "source with multiple subject transforms cannot also have a single subject filter"},
+	ErrSourceInvalidSubjectFilter: {400, "source transform source: {err}"},
+	ErrSourceInvalidTransformDest: {400, "source transform: {err}"},
+	ErrSourceOverlappingFilters:   {400, "source filters can not overlap"},
+	ErrMirrorMultipleFilters:      {400, "mirror with multiple subject transforms cannot also have a single subject filter"},
+	ErrMirrorInvalidSubjectFilter: {400, "mirror transform source: {err}"},
+	ErrMirrorOverlappingFilters:   {400, "mirror subject filters can not overlap"},
+	ErrMirrorInvalidTransformDest: {400, "mirror transform: {err}"},
 
 	ErrConsumerCreate:                {500, "{err}"},
 	ErrConsumerNameExist:             {400, "consumer name already in use"},

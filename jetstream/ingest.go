@@ -24,6 +24,7 @@ type inMsg struct {
 	reply   string
 	hdr     []byte
 	data    []byte
+	src     *copyInfo // set on a message copied by a mirror or source
 }
 
 // ingest is a stream's publish pipeline: the queue the inline subscription
@@ -166,6 +167,7 @@ func (in *ingest) acker() {
 		}
 		b.res.err = err
 		in.acknowledge(b)
+		in.afterBatch(b)
 		if err == nil {
 			in.st.onStored(b.entries)
 		}
@@ -195,6 +197,7 @@ type pubItem struct {
 	rec    *dedupRec // this message's own id record
 	msgID  string
 	rollup string
+	src    *copyInfo
 }
 
 // flush appends b's entries, updates the id window, applies rollups and

@@ -32,6 +32,9 @@ const (
 // message's checks need the exact stream state. It returns the batch to
 // continue with.
 func (in *ingest) admit(b *batch, m *inMsg) *batch {
+	if m.src != nil {
+		return in.admitCopy(b, m)
+	}
 	cfg := in.st.config()
 	it := pubItem{reply: m.reply, entry: -1}
 	e, apiErr := in.prepare(cfg, m, &it)

@@ -23,6 +23,9 @@ type stream struct {
 	cons    consumerSet // the stream's consumers
 	opened  atomic.Bool // store and in are set
 
+	src    sourcing     // its mirror or sources (sourcing.go)
+	stored storedSignal // how far the store is durable, for sourcers
+
 	cfg   atomic.Pointer[StreamConfig] // immutable once stored
 	xform atomic.Pointer[transform]    // subject_transform, nil when none
 	repub atomic.Pointer[transform]    // republish mapping, nil when none
@@ -63,6 +66,7 @@ func openStream(a *account, rec *streamRecord, recovering bool) (*stream, error)
 		st.stop()
 		return nil, err
 	}
+	st.startSourcing()
 	return st, nil
 }
 
@@ -150,6 +154,7 @@ func (st *stream) update(cfg *StreamConfig) error {
 	if err := st.setConfig(cfg); err != nil {
 		return err
 	}
+	st.updateSourcing(old)
 	if !slices.Equal(old.Subjects, cfg.Subjects) || old.AllowDirect != cfg.AllowDirect {
 		return st.subscribe()
 	}
@@ -167,6 +172,7 @@ func (st *stream) halt() bool {
 	st.mu.stopped = true
 	st.unsubscribeLocked()
 	st.mu.Unlock()
+	st.stopSourcing()
 	st.in.stop()
 	return true
 }

@@ -174,7 +174,7 @@ func (cfg StreamConfig) equal(other StreamConfig) bool {
 func (cfg *StreamConfig) validate() *APIError {
 	checks := []func() *APIError{
 		cfg.checkName, cfg.checkEnums, cfg.checkLimits, cfg.checkSubjects,
-		cfg.checkMirrorAndSources, cfg.checkTTL, cfg.checkTransforms, cfg.checkUnsupported,
+		cfg.checkMirrorAndSources, cfg.checkSourcing, cfg.checkTTL, cfg.checkTransforms, cfg.checkUnsupported,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -304,7 +304,7 @@ func (cfg *StreamConfig) checkMirrorAndSources() *APIError {
 		case validStreamName(m.Name) != nil:
 			return newError(ErrMirrorInvalidStreamName)
 		case cfg.FirstSeq > 0:
-			return errorf(ErrStreamInvalidConfig, "stream mirrors can not have first sequence configured")
+			return newError(ErrMirrorWithFirstSeq)
 		}
 	}
 	for _, src := range cfg.Sources {

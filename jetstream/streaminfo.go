@@ -6,11 +6,13 @@ import (
 
 // StreamInfo is a stream's configuration and state as the API reports it.
 type StreamInfo struct {
-	Config    StreamConfig `json:"config"`
-	Created   time.Time    `json:"created"`
-	State     StreamState  `json:"state"`
-	Cluster   *ClusterInfo `json:"cluster,omitempty"`
-	TimeStamp time.Time    `json:"ts"`
+	Config    StreamConfig        `json:"config"`
+	Created   time.Time           `json:"created"`
+	State     StreamState         `json:"state"`
+	Cluster   *ClusterInfo        `json:"cluster,omitempty"`
+	Mirror    *StreamSourceInfo   `json:"mirror,omitempty"`
+	Sources   []*StreamSourceInfo `json:"sources,omitempty"`
+	TimeStamp time.Time           `json:"ts"`
 }
 
 // StreamState is the state part of StreamInfo.
@@ -60,6 +62,7 @@ func (st *stream) info(opts infoOpts) (*StreamInfo, error) {
 		Cluster:   &ClusterInfo{Leader: st.acc.svc.srv.Name()},
 		TimeStamp: time.Now().UTC(),
 	}
+	si.Mirror, si.Sources = st.sourceInfos()
 	if opts.subjectFilter != "" {
 		si.State.Subjects = st.store.SubjectsState(opts.subjectFilter)
 	}

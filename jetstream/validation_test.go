@@ -44,7 +44,7 @@ func TestAPIErrors(t *testing.T) {
 		{"bad transform source", create + "S", `{"name":"S","subject_transform":{"src":"a..b","dest":"b"}}`, 400, 10155},
 		{"republish cycle", create + "S", `{"name":"S","subjects":["s.>"],"republish":{"src":">","dest":"s.x"}}`, 500, 10052},
 		{"mirror with subjects", create + "S", `{"name":"S","subjects":["m"],"mirror":{"name":"EXISTS"}}`, 400, 10034},
-		{"sources", create + "S", `{"name":"S","sources":[{"name":"EXISTS"}]}`, 500, 10052},
+		{"external source", create + "S", `{"name":"S","sources":[{"name":"EXISTS","external":{"api":"$JS.hub.API"}}]}`, 500, 10052},
 		{"counters", create + "S", `{"name":"S","allow_msg_counter":true}`, 500, 10052},
 		{"sealed create", create + "S", `{"name":"S","sealed":true}`, 500, 10052},
 		{"update missing", "$JS.API.STREAM.UPDATE.NOPE", `{"name":"NOPE"}`, 404, 10059},
