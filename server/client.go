@@ -17,10 +17,13 @@ import (
 // Read buffer sizes: a connection starts small so idle ones cost little,
 // and grows while reads fill the buffer.
 const (
-	minReadBuf  = 512
-	maxReadBuf  = 64 << 10
-	maxSpareBuf = 64 << 10 // outbound buffers above this are not kept for reuse
-	flushAt     = 32 << 10 // signal a writer mid-read once this much is queued
+	minReadBuf = 512
+	maxReadBuf = 64 << 10
+	flushAt    = 32 << 10 // signal a writer mid-read once this much is queued
+
+	writeGroupChunks = 32                    // chunks per writev: 1 MiB
+	maxStall         = 10 * time.Millisecond // longest pause of a publisher per read
+	activeWriter     = time.Second           // a writer idle longer than this is stuck: no stalls for it
 )
 
 // connectOpts is the CONNECT document a client sends.
@@ -63,6 +66,7 @@ type client struct {
 	perms     *permissions
 	connected atomic.Bool
 	flushSet  map[*client]struct{} // clients to signal after this read
+	stallOn   chan struct{}        // a slow reader's stall channel to wait on
 
 	inMsgs, inBytes atomic.Int64 // what the client published
 	pass            passStats    // counted during one read, then published
@@ -74,9 +78,11 @@ type client struct {
 
 	mu struct {
 		sync.Mutex
-		out      []byte // queued for the write loop
-		spare    []byte // a drained buffer kept for reuse
-		pending  int64  // bytes queued or being written
+		out      outbound      // queued for the write loop
+		scratch  []byte        // builds one control line at a time
+		pending  int64         // bytes queued or being written
+		progress int64         // unix nanos of the last completed write
+		stall    chan struct{} // closed when pending falls below stallAt
 		pingsOut int
 		outMsgs  int64 // messages delivered to the client
 		outBytes int64
@@ -180,15 +186,16 @@ func (c *client) upgradeTLS() bool {
 }
 
 func (c *client) readLoop() {
-	buf := make([]byte, minReadBuf)
+	rb := readBuf{buf: make([]byte, minReadBuf)}
 	c.flushSet = make(map[*client]struct{})
 	for {
-		n, err := c.conn().Read(buf)
+		n, err := c.conn().Read(rb.buf)
 		if n > 0 {
 			c.lastActivity.Store(time.Now().UnixNano())
-			perr := c.parser.Parse(buf[:n], c)
+			perr := c.parser.Parse(rb.buf[:n], c)
 			c.publishStats()
 			c.flushClients()
+			c.waitStalled()
 			if perr != nil {
 				c.closeOnError(perr)
 				return
@@ -198,20 +205,34 @@ func (c *client) readLoop() {
 			c.closeConnection(readErrorReason(err))
 			return
 		}
-		buf = resizeReadBuf(buf, n)
+		rb.resize(n)
 	}
 }
 
-// resizeReadBuf doubles a buffer that a read filled and halves one that
-// reads use less than a quarter of.
-func resizeReadBuf(buf []byte, n int) []byte {
+// readBuf is a connection's read buffer. It doubles when a read fills it
+// and halves after shrinkAfter reads in a row used less than a quarter of
+// it, so a busy connection keeps a large buffer and an idle one a small one.
+type readBuf struct {
+	buf   []byte
+	short int
+}
+
+const shrinkAfter = 16
+
+func (rb *readBuf) resize(n int) {
 	switch {
-	case n == len(buf) && len(buf) < maxReadBuf:
-		return make([]byte, 2*len(buf))
-	case n < len(buf)/4 && len(buf) > minReadBuf:
-		return make([]byte, len(buf)/2)
+	case n == len(rb.buf) && len(rb.buf) < maxReadBuf:
+		rb.buf = make([]byte, 2*len(rb.buf))
+		rb.short = 0
+	case n < len(rb.buf)/4 && len(rb.buf) > minReadBuf:
+		rb.short++
+		if rb.short >= shrinkAfter {
+			rb.buf = make([]byte, len(rb.buf)/2)
+			rb.short = 0
+		}
+	default:
+		rb.short = 0
 	}
-	return buf
 }
 
 func readErrorReason(err error) ClosedReason {
@@ -289,6 +310,8 @@ func (c *client) pingTimer() {
 	quiet := time.Since(time.Unix(0, c.lastActivity.Load())) >= interval
 	if !quiet {
 		c.mu.pingsOut = 0
+	} else {
+		c.mu.scratch = nil // an idle connection keeps no scratch buffer
 	}
 	stale := quiet && c.mu.pingsOut >= c.srv.opts.MaxPingsOut
 	if quiet && !stale {
@@ -315,7 +338,7 @@ func (c *client) enqueue(b []byte) {
 		c.mu.Unlock()
 		return
 	}
-	c.mu.out = append(c.mu.out, b...)
+	c.mu.out.write(b)
 	c.mu.pending += int64(len(b))
 	c.mu.Unlock()
 	c.signal()
@@ -341,13 +364,13 @@ func (c *client) signal() {
 // a TLS upgrade, when the write loop must not race the handshake.
 func (c *client) flushNow() {
 	c.mu.Lock()
-	b := c.mu.out
-	c.mu.out = nil
-	c.mu.pending -= int64(len(b))
+	size := c.mu.out.size
+	chunks := c.mu.out.take()
+	c.mu.pending -= int64(size)
 	c.mu.Unlock()
-	if len(b) > 0 {
+	if size > 0 {
 		c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
-		c.nc.Write(b)
+		writeChunks(c.nc, chunks)
 	}
 }
 
@@ -371,6 +394,21 @@ func (c *client) publishStats() {
 		c.srv.stats.outBytes.Add(p.outBytes)
 	}
 	*p = passStats{}
+}
+
+// waitStalled pauses the read loop, up to maxStall, while a subscriber it
+// delivered to has more than stallAt queued and is draining it.
+func (c *client) waitStalled() {
+	if c.stallOn == nil {
+		return
+	}
+	t := time.NewTimer(maxStall)
+	select {
+	case <-c.stallOn:
+	case <-t.C:
+	}
+	t.Stop()
+	c.stallOn = nil
 }
 
 // flushClients wakes the writers of every client this read delivered to.
@@ -397,10 +435,10 @@ func (c *client) writeLoop() {
 func (c *client) drain() bool {
 	for {
 		c.mu.Lock()
-		buf, closed, flush, nc := c.mu.out, c.mu.closed, c.mu.flush, c.nc
-		c.mu.out, c.mu.spare = c.mu.spare[:0], nil
+		size, closed, flush, nc := c.mu.out.size, c.mu.closed, c.mu.flush, c.nc
+		chunks := c.mu.out.take()
 		c.mu.Unlock()
-		if len(buf) == 0 || (closed && !flush) {
+		if size == 0 || (closed && !flush) {
 			if closed {
 				nc.Close()
 			}
@@ -410,10 +448,7 @@ func (c *client) drain() bool {
 		if closed {
 			deadline = min(deadline, time.Second)
 		}
-		nc.SetWriteDeadline(time.Now().Add(deadline))
-		_, err := nc.Write(buf)
-		c.recycle(buf)
-		if err != nil {
+		if err := c.writeGroups(nc, chunks, deadline); err != nil {
 			c.closeConnection(writeErrorReason(err))
 			nc.Close()
 			return true
@@ -421,14 +456,42 @@ func (c *client) drain() bool {
 	}
 }
 
-func (c *client) recycle(buf []byte) {
-	c.mu.Lock()
-	c.mu.pending -= int64(len(buf))
-	if c.mu.spare == nil && cap(buf) <= maxSpareBuf && (len(c.mu.out) > 0 || cap(buf) <= 4096) {
-		c.mu.spare = buf[:0]
+// writeGroups writes chunks a group at a time, so that pending bytes and
+// progress are updated as the client reads and stalled publishers resume.
+func (c *client) writeGroups(nc net.Conn, chunks [][]byte, deadline time.Duration) error {
+	for len(chunks) > 0 {
+		group := chunks[:min(len(chunks), writeGroupChunks)]
+		chunks = chunks[len(group):]
+		size := 0
+		for _, ch := range group {
+			size += len(ch)
+		}
+		nc.SetWriteDeadline(time.Now().Add(deadline))
+		if err := writeChunks(nc, group); err != nil {
+			return err
+		}
+		c.wrote(size)
 	}
-	c.mu.Unlock()
+	return nil
 }
+
+// wrote accounts for size bytes written and releases stalled publishers
+// once the queue is below the stall mark.
+func (c *client) wrote(size int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mu.pending -= int64(size)
+	c.mu.progress = time.Now().UnixNano()
+	if c.mu.stall != nil && c.mu.pending <= c.stallAt() {
+		close(c.mu.stall)
+		c.mu.stall = nil
+	}
+}
+
+// stallAt is the queue size past which publishers to this client pause
+// briefly (up to maxStall per read) so a consumer that reads, only more
+// slowly, catches up instead of being cut off.
+func (c *client) stallAt() int64 { return c.srv.opts.MaxPending / 4 * 3 }
 
 func writeErrorReason(err error) ClosedReason {
 	var ne net.Error

@@ -2,10 +2,13 @@ package server
 
 import (
 	"math/rand/v2"
+	"time"
 	"unsafe"
 
 	"github.com/petrelmq/petrel/internal/wire"
 )
+
+var crlf = []byte("\r\n")
 
 // noRespondersHdr is the status a requester gets when nobody listens.
 var noRespondersHdr = wire.StatusHeader(503, "")
@@ -123,18 +126,25 @@ func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg
 		c.mu.Unlock()
 		return false
 	}
-	before := len(c.mu.out)
+	before := c.mu.out.size
 	if hdrLen > 0 && c.opts.Headers {
-		c.mu.out = wire.AppendHMsg(c.mu.out, subj, sub.sid, reply, hdrLen, msg)
+		c.mu.scratch = wire.AppendHMsgHeader(c.mu.scratch[:0], subj, sub.sid, reply, hdrLen, len(msg))
 	} else {
 		msg = msg[hdrLen:]
-		c.mu.out = wire.AppendMsg(c.mu.out, subj, sub.sid, reply, msg)
+		c.mu.scratch = wire.AppendMsgHeader(c.mu.scratch[:0], subj, sub.sid, reply, len(msg))
 	}
-	c.mu.pending += int64(len(c.mu.out) - before)
+	c.mu.out.write(c.mu.scratch)
+	c.mu.out.write(msg)
+	c.mu.out.write(crlf)
+	c.mu.pending += int64(c.mu.out.size - before)
 	c.mu.outMsgs++
 	c.mu.outBytes += int64(len(msg))
-	pending, queued := c.mu.pending, len(c.mu.out)
+	pending, queued := c.mu.pending, c.mu.out.size
+	stall := c.stallChan(from)
 	c.mu.Unlock()
+	if stall != nil {
+		from.stallOn = stall
+	}
 
 	if pending > c.srv.opts.MaxPending {
 		c.closeConnection(SlowConsumerPendingBytes)
@@ -146,4 +156,19 @@ func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg
 		from.flushSet[c] = struct{}{}
 	}
 	return true
+}
+
+// stallChan returns the channel a publishing client should wait on because
+// this client's queue is past the stall mark, or nil. Only a client whose
+// writer made progress recently stalls publishers: one that stopped reading
+// never holds them up, it is cut off at MaxPending. c.mu must be held.
+func (c *client) stallChan(from *client) chan struct{} {
+	if from == nil || c.mu.pending <= c.stallAt() ||
+		time.Since(time.Unix(0, c.mu.progress)) > activeWriter {
+		return nil
+	}
+	if c.mu.stall == nil {
+		c.mu.stall = make(chan struct{})
+	}
+	return c.mu.stall
 }
