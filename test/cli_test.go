@@ -65,7 +65,6 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("stream view", func(t *testing.T) {
-		nats.needConsumers(t)
 		if _, err := exec.LookPath("script"); err != nil {
 			t.Skip("stream view wants a terminal; util-linux script(1) is not installed")
 		}
@@ -74,7 +73,6 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("consumers", func(t *testing.T) {
-		nats.needConsumers(t)
 		out := nats.run(t, "consumer", "add", "ORDERS", "SHIPPING", "--pull", "--filter", "orders.new",
 			"--ack", "explicit", "--deliver", "all", "--defaults")
 		mustContain(t, out, "Information for Consumer ORDERS > SHIPPING", "Filter Subject: orders.new",
@@ -121,7 +119,6 @@ func TestCLI(t *testing.T) {
 		out = nats.run(t, "kv", "info", "CONFIG")
 		mustContain(t, out, "Values Stored: 5")
 
-		nats.needConsumers(t)
 		out = nats.run(t, "kv", "history", "CONFIG", "db.url")
 		mustContain(t, out, "postgres://a", "postgres://b", "postgres://c")
 		out = nats.run(t, "kv", "ls", "CONFIG")
@@ -131,7 +128,6 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("kv watch", func(t *testing.T) {
-		nats.needConsumers(t)
 		nats.run(t, "kv", "add", "FLAGS")
 		nats.run(t, "kv", "put", "FLAGS", "dark-mode", "on")
 		w := nats.start(t, "kv", "watch", "FLAGS")
@@ -160,7 +156,6 @@ func TestCLI(t *testing.T) {
 		out = nats.run(t, "object", "ls")
 		mustContain(t, out, "FILES", "uploads")
 
-		nats.needConsumers(t)
 		out = nats.run(t, "object", "ls", "FILES")
 		mustContain(t, out, "data/blob.bin")
 		dst := filepath.Join(t.TempDir(), "copy.bin")
@@ -281,15 +276,6 @@ func (c *cli) runInTerminal(t *testing.T, args ...string) string {
 		t.Fatalf("nats %s (in a terminal): %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-// needConsumers skips the subtest while petrel has no consumer API.
-func (c *cli) needConsumers(t *testing.T) {
-	t.Helper()
-	out, _ := c.exec("request", "$JS.API.CONSUMER.CREATE.probe", "{}", "--timeout", "5s")
-	if strings.Contains(out, "No responders") {
-		t.Skip("petrel has no consumer API yet ($JS.API.CONSUMER.CREATE: no responders)")
-	}
 }
 
 // background is a nats command left running, such as sub or kv watch.

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/petrelmq/petrel/internal/testutil"
 	"github.com/petrelmq/petrel/server"
@@ -49,27 +47,16 @@ func missing(t *testing.T, why string) {
 	t.Skip(why)
 }
 
-// startJS runs an in-process JetStream server and returns a connection and
-// a JetStream context on it.
-func startJS(t *testing.T) (*nats.Conn, jetstream.JetStream) {
+// startJS runs an in-process JetStream server and returns a JetStream
+// context on a connection to it.
+func startJS(t *testing.T) jetstream.JetStream {
 	t.Helper()
 	s := testutil.RunServer(t, &server.Options{JetStream: true})
-	nc := testutil.Connect(t, s)
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(testutil.Connect(t, s))
 	if err != nil {
 		t.Fatalf("jetstream.New: %v", err)
 	}
-	return nc, js
-}
-
-// needConsumers skips the test while the server has no consumer API: a
-// consumer create request gets no responders.
-func needConsumers(t *testing.T, nc *nats.Conn) {
-	t.Helper()
-	_, err := nc.Request("$JS.API.CONSUMER.CREATE.probe", []byte(`{}`), 5*time.Second)
-	if errors.Is(err, nats.ErrNoResponders) {
-		t.Skip("petrel has no consumer API yet ($JS.API.CONSUMER.CREATE: no responders)")
-	}
+	return js
 }
 
 // ctx is a context for one client call: 10s, cancelled when the test ends.

@@ -15,7 +15,7 @@ import (
 // A user creates a bucket with every option, reads its status, updates
 // it, lists it and deletes it.
 func TestKVBucketLifecycle(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 
 	cfg := jetstream.KeyValueConfig{
 		Bucket:       "settings",
@@ -108,7 +108,7 @@ func TestKVBucketLifecycle(t *testing.T) {
 
 // A bucket with MaxBytes refuses puts that would go over it (discard new).
 func TestKVMaxBytes(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "small", MaxBytes: 4096})
 	check(t, err, "CreateKeyValue")
 	value := bytes.Repeat([]byte("v"), 512)
@@ -132,7 +132,7 @@ func TestKVMaxBytes(t *testing.T) {
 // Put, Get, GetRevision, Create, Update (compare-and-set), Delete, Purge
 // and History on one key, as a user would.
 func TestKVReadWrite(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "app", History: 10})
 	check(t, err, "CreateKeyValue")
 
@@ -228,8 +228,7 @@ func TestKVReadWrite(t *testing.T) {
 
 // Watchers: the initial values, the nil marker, then live updates.
 func TestKVWatch(t *testing.T) {
-	nc, js := startJS(t)
-	needConsumers(t, nc)
+	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "watch", History: 5})
 	check(t, err, "CreateKeyValue")
 
@@ -300,8 +299,7 @@ func TestKVWatch(t *testing.T) {
 
 // Keys, ListKeys, History and PurgeDeletes (all built on watchers).
 func TestKVKeysHistoryPurgeDeletes(t *testing.T) {
-	nc, js := startJS(t)
-	needConsumers(t, nc)
+	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "keys", History: 10})
 	check(t, err, "CreateKeyValue")
 
@@ -363,7 +361,7 @@ func TestKVKeysHistoryPurgeDeletes(t *testing.T) {
 
 // A bucket TTL expires values.
 func TestKVBucketTTL(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "cache", TTL: 500 * time.Millisecond})
 	check(t, err, "CreateKeyValue")
 	_, err = kv.PutString(ctx(t), "k", "v")
@@ -381,7 +379,7 @@ func TestKVBucketTTL(t *testing.T) {
 // A bucket made with LimitMarkerTTL (ADR-48) through nats.go.
 func TestKVLimitMarkerTTLBucket(t *testing.T) {
 	pending(t, "F1: $JS.API.INFO reports api level 0, so nats.go refuses LimitMarkerTTL")
-	_, js := startJS(t)
+	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "ttl", LimitMarkerTTL: time.Second})
 	check(t, err, "CreateKeyValue with LimitMarkerTTL")
 	st, err := kv.Status(ctx(t))
@@ -396,7 +394,7 @@ func TestKVLimitMarkerTTLBucket(t *testing.T) {
 // bucket's stream is made as nats.go makes it for LimitMarkerTTL (see
 // TestKVLimitMarkerTTLBucket for why not through nats.go).
 func TestKVPerKeyTTL(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	kv := ttlBucket(t, js)
 
 	_, err := kv.Create(ctx(t), "lease", []byte("holder-1"), jetstream.KeyTTL(time.Second))
@@ -430,7 +428,7 @@ func TestKVPerKeyTTL(t *testing.T) {
 // ADR-43) that watchers see as a purge of the key.
 func TestKVKeyTTLExpiryMarker(t *testing.T) {
 	pending(t, "F3: no subject delete marker when a message's own TTL (Nats-TTL) expires")
-	_, js := startJS(t)
+	js := startJS(t)
 	kv := ttlBucket(t, js)
 	w, err := kv.WatchAll(ctx(t), jetstream.UpdatesOnly())
 	check(t, err, "WatchAll")

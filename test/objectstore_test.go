@@ -16,7 +16,7 @@ import (
 
 // A user creates a store, reads its status, lists it and deletes it.
 func TestObjectStoreBucket(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	cfg := jetstream.ObjectStoreConfig{
 		Bucket:      "media",
 		Description: "uploaded media",
@@ -63,7 +63,7 @@ func TestObjectStoreBucket(t *testing.T) {
 // Put small and multi-chunk objects, read back their info; both are kept
 // as chunks and a meta message on the stream.
 func TestObjectStorePutInfo(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "files"})
 	check(t, err, "CreateObjectStore")
 
@@ -125,8 +125,7 @@ func TestObjectStorePutInfo(t *testing.T) {
 
 // Get streams an object back and checks its digest; links resolve.
 func TestObjectStoreGetAndLinks(t *testing.T) {
-	nc, js := startJS(t)
-	needConsumers(t, nc)
+	js := startJS(t)
 	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "docs"})
 	check(t, err, "CreateObjectStore")
 	big := randomBytes(t, 3<<20+7)
@@ -199,8 +198,7 @@ func TestObjectStoreGetAndLinks(t *testing.T) {
 // UpdateMeta renames and describes; Delete leaves a tombstone; List and
 // Watch see the store's objects.
 func TestObjectStoreMetaDeleteListWatch(t *testing.T) {
-	nc, js := startJS(t)
-	needConsumers(t, nc)
+	js := startJS(t)
 	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "inbox"})
 	check(t, err, "CreateObjectStore")
 
@@ -283,7 +281,7 @@ func TestObjectStoreMetaDeleteListWatch(t *testing.T) {
 // end-of-initial-values marker at once.
 func TestObjectStoreEmptyListWatch(t *testing.T) {
 	pending(t, "F2: direct get of the last message on a wildcard subject answers 408 Bad Request")
-	_, js := startJS(t)
+	js := startJS(t)
 	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "empty"})
 	check(t, err, "CreateObjectStore")
 	if _, err := obs.List(ctx(t)); !errors.Is(err, jetstream.ErrNoObjectsFound) {
@@ -299,7 +297,7 @@ func TestObjectStoreEmptyListWatch(t *testing.T) {
 
 // Seal makes a store read-only.
 func TestObjectStoreSeal(t *testing.T) {
-	_, js := startJS(t)
+	js := startJS(t)
 	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "release"})
 	check(t, err, "CreateObjectStore")
 	_, err = obs.PutString(ctx(t), "v1.tar", "bits")
