@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/petrelmq/petrel/internal/testutil"
+	"github.com/petrelmq/petrel/server"
 )
 
 // A user creates a bucket with every option, reads its status, updates
@@ -295,6 +297,16 @@ func TestKVWatch(t *testing.T) {
 	check(t, err, "WatchAll ResumeFromRevision")
 	defer rw.Stop()
 	wantEntries(t, rw, "a.3=new@5", "a.2 DEL@6", "b.1 PURGE@7", "c=later@8")
+
+	// Several filters at once (a multi-filter consumer, ADR-34); MetaOnly
+	// leaves the values out.
+	mw, err := kv.WatchFiltered(ctx(t), []string{"a.1", "c"}, jetstream.MetaOnly())
+	check(t, err, "WatchFiltered MetaOnly")
+	defer mw.Stop()
+	wantEntries(t, mw, "a.1=@4", "c=@8")
+	if e := next(t, mw.Updates(), "multi-filter marker"); e != nil {
+		t.Fatalf("multi-filter watcher: %s, want the nil marker", e.Key())
+	}
 }
 
 // Keys, ListKeys, History and PurgeDeletes (all built on watchers).
@@ -327,6 +339,15 @@ func TestKVKeysHistoryPurgeDeletes(t *testing.T) {
 	slices.Sort(listed)
 	if !slices.Equal(listed, []string{"x", "z"}) {
 		t.Fatalf("ListKeys: %v", listed)
+	}
+	fl, err := kv.ListKeysFiltered(ctx(t), "z", "y")
+	check(t, err, "ListKeysFiltered")
+	listed = nil
+	for k := range fl.Keys() {
+		listed = append(listed, k)
+	}
+	if !slices.Equal(listed, []string{"z"}) {
+		t.Fatalf("ListKeysFiltered z, y: %v, want [z]", listed)
 	}
 
 	hist, err := kv.History(ctx(t), "x")
@@ -486,4 +507,38 @@ func describe(e jetstream.KeyValueEntry) string {
 		return fmt.Sprintf("%s PURGE@%d", e.Key(), e.Revision())
 	}
 	return fmt.Sprintf("%s=%s@%d", e.Key(), e.Value(), e.Revision())
+}
+
+// The older nats.JetStreamContext KV API, still used by many services,
+// sees the same bucket.
+func TestKVLegacyAPI(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{JetStream: true})
+	js, err := testutil.Connect(t, s).JetStream()
+	check(t, err, "JetStream")
+	kv, err := js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "legacy", History: 3})
+	check(t, err, "CreateKeyValue")
+	_, err = kv.PutString("k", "v1")
+	check(t, err, "Put")
+	w, err := kv.WatchAll()
+	check(t, err, "WatchAll")
+	defer w.Stop()
+	if e := next(t, w.Updates(), "initial"); e == nil || string(e.Value()) != "v1" {
+		t.Fatalf("initial entry: %v", e)
+	}
+	if e := next(t, w.Updates(), "marker"); e != nil {
+		t.Fatalf("after the initial values: %s, want the nil marker", e.Key())
+	}
+	_, err = kv.Update("k", []byte("v2"), 1)
+	check(t, err, "Update")
+	if e := next(t, w.Updates(), "update"); e == nil || string(e.Value()) != "v2" || e.Revision() != 2 {
+		t.Fatalf("update entry: %v", e)
+	}
+	if _, err := kv.Create("k", []byte("x")); !errors.Is(err, nats.ErrKeyExists) {
+		t.Fatalf("Create of an existing key: %v, want nats.ErrKeyExists", err)
+	}
+	e, err := kv.Get("k")
+	check(t, err, "Get")
+	if string(e.Value()) != "v2" {
+		t.Fatalf("Get: %q", e.Value())
+	}
 }
