@@ -95,6 +95,14 @@
 // after target_seq for newer copies (sourcestate.go), so a restart copies
 // nothing twice. Stream info reports mirror / sources {name, lag, active}.
 //
+// # Subject delete markers
+//
+// With subject_delete_marker_ttl (ADR-43, KV LimitMarkerTTL of ADR-48), a
+// subject whose last message expires (max_age or its own Nats-TTL) gets a
+// marker: an empty message with Nats-Marker-Reason: MaxAge, Nats-Rollup:
+// sub and Nats-TTL, queued on the ingest like a publish (markers.go). A
+// marker that expires, like a KV purge with a TTL, leaves none.
+//
 // # Limits
 //
 // limits.go: a stream's max_bytes reserves that much of the server's

@@ -3,20 +3,28 @@ package jetstream
 import (
 	"errors"
 	"strconv"
+	"sync"
 
 	"github.com/petrelmq/petrel/internal/store"
 	"github.com/petrelmq/petrel/internal/wire"
 )
 
-// hdrMarkerReason says why the server placed a subject delete marker.
-const hdrMarkerReason = "Nats-Marker-Reason"
+// Headers of subject delete markers (ADR-43) and of KV operations (ADR-8).
+const (
+	hdrMarkerReason = "Nats-Marker-Reason"
+	hdrKVOperation  = "KV-Operation"
+	kvOpPurge       = "PURGE"
+	markerMaxAge    = "MaxAge"
+)
 
 // onRemove is the store's report of messages it removed by itself. With
 // subject_delete_marker_ttl set, a subject whose last message went to
-// max_age gets a delete marker (ADR-43): an empty message on the subject
-// with Nats-Marker-Reason: MaxAge and a Nats-TTL of the marker TTL. The
-// marker is queued like a publish, so the ingest goroutine stays the only
-// writer.
+// max_age or to its own Nats-TTL gets a delete marker (ADR-43): an empty
+// message on the subject with Nats-Marker-Reason: MaxAge, Nats-Rollup: sub
+// and a Nats-TTL of the marker TTL, which KV watchers see as a purge. A
+// removed message that was itself a marker (see markerSet) gets none, so
+// markers do not beget markers. The marker is queued like a publish, so
+// the ingest goroutine stays the only writer.
 func (st *stream) onRemove(removed []store.Removal) {
 	cfg := st.config()
 	if !st.opened.Load() || cfg.SubjectDeleteMarkerTTL <= 0 {
@@ -24,7 +32,9 @@ func (st *stream) onRemove(removed []store.Removal) {
 	}
 	done := make(map[string]bool)
 	for _, r := range removed {
-		if r.Reason != store.ReasonMaxAge || done[r.Subject] {
+		wasMarker := st.markers.take(r.Seq)
+		expired := r.Reason == store.ReasonMaxAge || r.Reason == store.ReasonTTL
+		if !expired || wasMarker || done[r.Subject] {
 			continue
 		}
 		done[r.Subject] = true
@@ -32,9 +42,84 @@ func (st *stream) onRemove(removed []store.Removal) {
 			continue
 		}
 		hdr := wire.AppendStatusLine(nil, 0, "")
-		hdr = wire.AppendHeader(hdr, hdrMarkerReason, "MaxAge")
+		hdr = wire.AppendHeader(hdr, hdrMarkerReason, markerMaxAge)
 		hdr = wire.AppendHeader(hdr, hdrTTL, strconv.FormatInt(int64(cfg.SubjectDeleteMarkerTTL.Seconds()), 10))
+		hdr = wire.AppendHeader(hdr, hdrRollup, rollupSubject)
 		hdr = wire.AppendHeaderEnd(hdr)
-		st.in.push(inMsg{subject: r.Subject, hdr: hdr})
+		st.in.push(inMsg{subject: r.Subject, hdr: hdr, src: &copyInfo{}})
+	}
+}
+
+// isMarker reports a message that marks a subject's removal: a server
+// delete marker or a KV purge.
+func isMarker(hdr []byte) bool {
+	if len(hdr) == 0 {
+		return false
+	}
+	if _, ok := wire.HeaderGet(hdr, hdrMarkerReason); ok {
+		return true
+	}
+	v, ok := wire.HeaderGet(hdr, hdrKVOperation)
+	return ok && string(v) == kvOpPurge
+}
+
+// markerSet holds the sequences of a stream's markers that carry a TTL,
+// the ones onRemove may see expire. The acker adds what it stores, start
+// up adds what the store holds (streams with subject_delete_marker_ttl
+// only).
+type markerSet struct {
+	mu   sync.Mutex
+	seqs map[uint64]struct{}
+}
+
+func (s *markerSet) add(seq uint64) {
+	s.mu.Lock()
+	if s.seqs == nil {
+		s.seqs = make(map[uint64]struct{})
+	}
+	s.seqs[seq] = struct{}{}
+	s.mu.Unlock()
+}
+
+// take reports whether seq was a marker and forgets it.
+func (s *markerSet) take(seq uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.seqs[seq]
+	delete(s.seqs, seq)
+	return ok
+}
+
+// noteMarkers adds the stored entries of a durable batch that are markers
+// with a TTL.
+func (st *stream) noteMarkers(entries []store.Entry) {
+	if st.config().SubjectDeleteMarkerTTL <= 0 {
+		return
+	}
+	for i := range entries {
+		if e := &entries[i]; e.Seq != 0 && e.TTL > 0 && isMarker(e.Header) {
+			st.markers.add(e.Seq)
+		}
+	}
+}
+
+// recoverMarkers finds the stored markers with a TTL of a stream with
+// subject_delete_marker_ttl.
+func (st *stream) recoverMarkers() error {
+	if st.config().SubjectDeleteMarkerTTL <= 0 {
+		return nil
+	}
+	for seq := uint64(0); ; {
+		m, err := st.store.LoadNextMsg("", seq)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if m.TTL > 0 && isMarker(m.Header) {
+			st.markers.add(m.Seq)
+		}
+		seq = m.Seq + 1
 	}
 }

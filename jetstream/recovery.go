@@ -17,6 +17,9 @@ func (in *ingest) recover() error {
 	if state.Msgs == 0 {
 		return nil
 	}
+	if err := in.st.recoverMarkers(); err != nil {
+		return err
+	}
 	last, err := s.LoadLastMsg("")
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err

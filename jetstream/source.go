@@ -176,7 +176,9 @@ type copyResult struct {
 	err error
 }
 
-// copyInfo rides with a copied message through the target's ingest.
+// copyInfo rides with a message the server itself stores through the
+// ingest: a copy from a mirror's or source's origin, or a delete marker
+// (without a done callback).
 type copyInfo struct {
 	originSeq uint64
 	keepSeq   bool // a mirror stores the message at its origin sequence

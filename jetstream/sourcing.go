@@ -109,9 +109,10 @@ func (s *storedSignal) advance(seq uint64) {
 	s.mu.Unlock()
 }
 
-// admitCopy adds a message copied from the origin of a mirror or source
-// to b. The publish checks (de-duplication, expectations, rollups) were
-// the origin's; a copy only needs room and, for a mirror, its sequence.
+// admitCopy adds to b a message the server stores itself: a copy from
+// the origin of a mirror or source, or a delete marker. The publish checks
+// (de-duplication, expectations, rollups) were the origin's or do not
+// apply; it only needs room and, in a mirror, its origin sequence.
 func (in *ingest) admitCopy(b *batch, m *inMsg) *batch {
 	cfg := in.st.config()
 	it := pubItem{entry: -1, src: m.src}
@@ -135,7 +136,7 @@ func (in *ingest) admitCopy(b *batch, m *inMsg) *batch {
 // far the stream is durable.
 func (in *ingest) afterBatch(b *batch) {
 	for i := range b.items {
-		if it := &b.items[i]; it.src != nil {
+		if it := &b.items[i]; it.src != nil && it.src.done != nil {
 			it.src.done(in.itemError(b, it))
 		}
 	}
@@ -147,6 +148,7 @@ func (in *ingest) afterBatch(b *batch) {
 		last = max(last, b.entries[i].Seq)
 	}
 	if last > 0 {
+		in.st.noteMarkers(b.entries)
 		in.st.stored.advance(last)
 	}
 }

@@ -23,8 +23,9 @@ type stream struct {
 	cons    consumerSet // the stream's consumers
 	opened  atomic.Bool // store and in are set
 
-	src    sourcing     // its mirror or sources (sourcing.go)
-	stored storedSignal // how far the store is durable, for sourcers
+	src     sourcing     // its mirror or sources (sourcing.go)
+	stored  storedSignal // how far the store is durable, for sourcers
+	markers markerSet    // markers that may expire (markers.go)
 
 	cfg   atomic.Pointer[StreamConfig] // immutable once stored
 	xform atomic.Pointer[transform]    // subject_transform, nil when none
