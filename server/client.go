@@ -21,7 +21,7 @@ const (
 	maxReadBuf = 64 << 10
 	flushAt    = 32 << 10 // signal a writer mid-read once this much is queued
 
-	writeGroupChunks = 32                    // chunks per writev: 1 MiB
+	writeGroupChunks = 4                     // chunks per writev: 128 KiB
 	maxStall         = 10 * time.Millisecond // longest pause of a publisher per read
 	activeWriter     = time.Second           // a writer idle longer than this is stuck: no stalls for it
 )
@@ -81,7 +81,7 @@ type client struct {
 		out      outbound      // queued for the write loop
 		scratch  []byte        // builds one control line at a time
 		pending  int64         // bytes queued or being written
-		progress int64         // unix nanos of the last completed write
+		writing  int64         // unix nanos when the current write began; 0 when none
 		stall    chan struct{} // closed when pending falls below stallAt
 		pingsOut int
 		outMsgs  int64 // messages delivered to the client
@@ -466,6 +466,7 @@ func (c *client) writeGroups(nc net.Conn, chunks [][]byte, deadline time.Duratio
 		for _, ch := range group {
 			size += len(ch)
 		}
+		c.startWrite()
 		nc.SetWriteDeadline(time.Now().Add(deadline))
 		if err := writeChunks(nc, group); err != nil {
 			return err
@@ -475,13 +476,19 @@ func (c *client) writeGroups(nc net.Conn, chunks [][]byte, deadline time.Duratio
 	return nil
 }
 
+func (c *client) startWrite() {
+	c.mu.Lock()
+	c.mu.writing = time.Now().UnixNano()
+	c.mu.Unlock()
+}
+
 // wrote accounts for size bytes written and releases stalled publishers
 // once the queue is below the stall mark.
 func (c *client) wrote(size int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mu.pending -= int64(size)
-	c.mu.progress = time.Now().UnixNano()
+	c.mu.writing = 0
 	if c.mu.stall != nil && c.mu.pending <= c.stallAt() {
 		close(c.mu.stall)
 		c.mu.stall = nil

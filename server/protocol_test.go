@@ -307,3 +307,45 @@ func TestShutdownClosesClients(t *testing.T) {
 		t.Fatalf("%d clients after shutdown", s.NumClients())
 	}
 }
+
+// A subscriber that reads, only more slowly than the publisher writes, is
+// paced by brief publisher stalls instead of being cut off.
+func TestSlowReaderIsPacedNotCut(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{MaxPayload: 1024, MaxPending: 1 << 20})
+	rc := testutil.DialRaw(t, s)
+	rc.Send("CONNECT {}\r\nSUB paced 1\r\nPING\r\n")
+	rc.Expect("PONG")
+	const n = 8000 // 8 MiB: eight times MaxPending
+	frame := len("MSG paced 1 1024\r\n") + 1024 + 2
+	done := make(chan int, 1)
+	go func() {
+		buf := make([]byte, 256<<10)
+		got := 0
+		for got < n*frame {
+			k, err := rc.Read(buf)
+			if err != nil {
+				break
+			}
+			got += k
+			time.Sleep(time.Millisecond) // the reader's pace: at most 256 KiB/ms, slower than the publisher
+		}
+		done <- got
+	}()
+	pub := testutil.Connect(t, s)
+	payload := make([]byte, 1024)
+	for i := 0; i < n; i++ {
+		pub.Publish("paced", payload)
+	}
+	pub.Flush()
+	select {
+	case got := <-done:
+		if got != n*frame {
+			t.Fatalf("reader got %d of %d bytes; slow consumers: %d", got, n*frame, s.Stats().SlowConsumers)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("reader did not finish")
+	}
+	if sc := s.Stats().SlowConsumers; sc != 0 {
+		t.Fatalf("a reading subscriber was cut off (%d slow consumers)", sc)
+	}
+}

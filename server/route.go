@@ -159,12 +159,15 @@ func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg
 }
 
 // stallChan returns the channel a publishing client should wait on because
-// this client's queue is past the stall mark, or nil. Only a client whose
-// writer made progress recently stalls publishers: one that stopped reading
-// never holds them up, it is cut off at MaxPending. c.mu must be held.
+// this client's queue is past the stall mark, or nil. A client whose
+// current write has been blocked longer than activeWriter has stopped
+// reading: it never holds publishers up, it is cut off at MaxPending.
+// c.mu must be held.
 func (c *client) stallChan(from *client) chan struct{} {
-	if from == nil || c.mu.pending <= c.stallAt() ||
-		time.Since(time.Unix(0, c.mu.progress)) > activeWriter {
+	if from == nil || c.mu.pending <= c.stallAt() {
+		return nil
+	}
+	if w := c.mu.writing; w != 0 && time.Since(time.Unix(0, w)) > activeWriter {
 		return nil
 	}
 	if c.mu.stall == nil {

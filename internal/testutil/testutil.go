@@ -141,3 +141,10 @@ func (rc *RawConn) ExpectClosed() {
 
 // Close closes the connection.
 func (rc *RawConn) Close() { rc.conn.Close() }
+
+// Read reads raw bytes, starting with any ReadLine left buffered; it
+// fails with a timeout after 10s without data.
+func (rc *RawConn) Read(p []byte) (int, error) {
+	rc.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	return rc.r.Read(p)
+}
