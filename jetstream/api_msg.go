@@ -2,7 +2,6 @@ package jetstream
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,10 +19,13 @@ type msgGetRequest struct {
 	Seq        uint64 `json:"seq,omitempty"`
 	LastBySubj string `json:"last_by_subj,omitempty"`
 	NextBySubj string `json:"next_by_subj,omitempty"`
-	// Batch gets (ADR-31) are not served yet; a request using them is
-	// refused rather than half answered.
-	Batch     int      `json:"batch,omitempty"`
-	MultiLast []string `json:"multi_last,omitempty"`
+	// Direct get only (ADR-31, directbatch.go).
+	Batch     int        `json:"batch,omitempty"`
+	MaxBytes  int        `json:"max_bytes,omitempty"`
+	MultiLast []string   `json:"multi_last,omitempty"`
+	StartTime *time.Time `json:"start_time,omitempty"`
+	UpToSeq   uint64     `json:"up_to_seq,omitempty"`
+	UpToTime  *time.Time `json:"up_to_time,omitempty"`
 }
 
 type storedMsg struct {
@@ -43,8 +45,6 @@ type msgGetResponse struct {
 func (req *msgGetRequest) check() *APIError {
 	n := b2i(req.LastBySubj != "") + b2i(req.NextBySubj != "")
 	switch {
-	case req.Batch != 0 || len(req.MultiLast) > 0:
-		return errorf(ErrBadRequest, "batch gets are not supported")
 	case n > 1, n == 1 && req.LastBySubj != "" && req.Seq > 0, n == 0 && req.Seq == 0:
 		return newError(ErrBadRequest)
 	}
@@ -59,6 +59,8 @@ func (req *msgGetRequest) check() *APIError {
 // load finds the message a get request asks for.
 func (st *stream) load(req *msgGetRequest) (*store.Msg, error) {
 	switch {
+	case req.StartTime != nil:
+		return st.loadFirstSince(*req.StartTime)
 	case req.LastBySubj != "":
 		return st.store.LoadLastMsg(req.LastBySubj)
 	case req.NextBySubj != "":
@@ -78,6 +80,9 @@ func (a *account) apiMsgGet(r *request) (response, *APIError) {
 	st := a.lookup(r.lastToken())
 	if st == nil {
 		return nil, newError(ErrStreamNotFound)
+	}
+	if req.isBatch() || req.StartTime != nil {
+		return nil, errorf(ErrBadRequest, "batch and start_time gets are served by direct get only")
 	}
 	if err := req.check(); err != nil {
 		return nil, err
@@ -148,18 +153,16 @@ func (st *stream) directGet(m *server.Msg) {
 		conn.Publish(m.Reply, "", statusBadRequest, nil)
 		return
 	}
+	if req.isBatch() {
+		st.directBatch(m.Reply, req)
+		return
+	}
 	msg, err := st.load(req)
 	if err != nil {
 		conn.Publish(m.Reply, "", statusNotFound, nil)
 		return
 	}
-	hdr := openHeader(msg.Header)
-	hdr = wire.AppendHeader(hdr, hdrStream, st.name)
-	hdr = wire.AppendHeader(hdr, hdrSubject, msg.Subject)
-	hdr = wire.AppendHeader(hdr, hdrSequence, strconv.FormatUint(msg.Seq, 10))
-	hdr = wire.AppendHeader(hdr, hdrTimeStamp, formatTime(msg.Time))
-	hdr = wire.AppendHeaderEnd(hdr)
-	conn.Publish(m.Reply, "", hdr, msg.Data)
+	conn.Publish(m.Reply, "", wire.AppendHeaderEnd(directHeader(st.name, msg)), msg.Data)
 }
 
 // directRequest reads a direct get: the subject form asks for the last
@@ -171,7 +174,7 @@ func (st *stream) directRequest(m *server.Msg) (*msgGetRequest, bool) {
 		return req, len(m.Data) == 0 && subject.ValidLiteral(subj)
 	}
 	r := &request{data: m.Data}
-	if len(m.Data) == 0 || r.decode(req) != nil || req.check() != nil {
+	if len(m.Data) == 0 || r.decode(req) != nil || !req.checkDirect() {
 		return nil, false
 	}
 	return req, true

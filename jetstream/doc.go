@@ -16,7 +16,9 @@
 //	$JS.API.STREAM.PURGE.<stream>         purge (filter, keep, seq)
 //	$JS.API.STREAM.MSG.GET.<stream>       get (seq, last_by_subj, next_by_subj)
 //	$JS.API.STREAM.MSG.DELETE.<stream>    delete a message (no_erase)
-//	$JS.API.DIRECT.GET.<stream>           direct get (ADR-31), allow_direct streams only
+//	$JS.API.DIRECT.GET.<stream>           direct get (ADR-31), allow_direct streams only;
+//	                                      batch, multi_last, up_to_seq/time, start_time
+//	                                      stream replies ending in "204 EOB" (directbatch.go)
 //	$JS.API.DIRECT.GET.<stream>.<subject> direct get of the last message on subject
 //	$JS.API.CONSUMER.CREATE.<stream>      create an ephemeral (legacy; the server names it)
 //	$JS.API.CONSUMER.CREATE.<stream>.<consumer>[.<filter>]
