@@ -448,7 +448,6 @@ func TestKVPerKeyTTL(t *testing.T) {
 // When a key's TTL runs out, the server leaves a limit marker (ADR-48,
 // ADR-43) that watchers see as a purge of the key.
 func TestKVKeyTTLExpiryMarker(t *testing.T) {
-	pending(t, "F3: no subject delete marker when a message's own TTL (Nats-TTL) expires")
 	js := startJS(t)
 	kv := ttlBucket(t, js)
 	w, err := kv.WatchAll(ctx(t), jetstream.UpdatesOnly())
