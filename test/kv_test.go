@@ -483,6 +483,31 @@ func ttlBucket(t *testing.T, js jetstream.JetStream) jetstream.KeyValue {
 	return kv
 }
 
+// A bucket can aggregate other buckets (ADR-8 sources): nats.go sources
+// each with a subject transform from $KV.<origin>.> to $KV.<bucket>.>.
+func TestKVSources(t *testing.T) {
+	pending(t, "F4: a transform destination token like \"$KV\" is taken for a $n wildcard reference")
+	js := startJS(t)
+	east, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "east"})
+	check(t, err, "CreateKeyValue east")
+	_, err = east.PutString(ctx(t), "host.a", "10.0.0.1")
+	check(t, err, "Put")
+	all, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{
+		Bucket: "all", Sources: []*jetstream.StreamSource{{Name: "east"}},
+	})
+	check(t, err, "CreateKeyValue with Sources")
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		e, err := all.Get(ctx(t), "host.a")
+		if err != nil {
+			return err
+		}
+		if string(e.Value()) != "10.0.0.1" {
+			return fmt.Errorf("value %q", e.Value())
+		}
+		return nil
+	})
+}
+
 // wantEntries reads len(want) entries from w and compares them with want,
 // written "key=value@rev", "key DEL@rev" or "key PURGE@rev".
 func wantEntries(t *testing.T, w jetstream.KeyWatcher, want ...string) {
