@@ -65,6 +65,9 @@ func (in *ingest) ackFor(b *batch, it *pubItem) []byte {
 	if err := in.entryError(b, e); err != nil {
 		return in.errorAck(err)
 	}
+	if it.val != "" {
+		return in.valAck(e.Seq, it.val)
+	}
 	return in.okAck(e.Seq, false)
 }
 

@@ -47,7 +47,9 @@
 // the store in one Append, and hands the batch with its store.Commit to the
 // acker goroutine, then goes on with the next batch while the first one
 // syncs. The acker waits for each Commit in order and only then publishes
-// the PubAcks {"stream","seq"[,"duplicate"]} and republishes.
+// the PubAcks {"stream","seq"[,"duplicate"]} and republishes. On a stream
+// with allow_msg_counter (ADR-49, counter.go) each message is a Nats-Incr
+// increment, stored as {"val":"<total>"} and acked with "val".
 //
 // # Consumers
 //

@@ -90,6 +90,14 @@ const (
 	ErrMirrorOverlappingFilters   ErrorCode = 10152
 	ErrMirrorInvalidTransformDest ErrorCode = 10154
 
+	// Counters (ADR-49).
+	ErrMessageIncrDisabled  ErrorCode = 10168
+	ErrMessageIncrMissing   ErrorCode = 10169
+	ErrMessageIncrPayload   ErrorCode = 10170
+	ErrMessageIncrInvalid   ErrorCode = 10171
+	ErrMessageCounterBroken ErrorCode = 10172
+	ErrMirrorWithCounters   ErrorCode = 10173
+
 	// Consumers.
 	ErrConsumerCreate                ErrorCode = 10012
 	ErrConsumerNameExist             ErrorCode = 10013
@@ -210,6 +218,13 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrMirrorInvalidSubjectFilter: {400, "mirror transform source: {err}"},
 	ErrMirrorOverlappingFilters:   {400, "mirror subject filters can not overlap"},
 	ErrMirrorInvalidTransformDest: {400, "mirror transform: {err}"},
+
+	ErrMessageIncrDisabled:  {400, "message counters is disabled"},
+	ErrMessageIncrMissing:   {400, "message counter increment is missing"},
+	ErrMessageIncrPayload:   {400, "message counter has payload"},
+	ErrMessageIncrInvalid:   {400, "message counter increment is invalid"},
+	ErrMessageCounterBroken: {400, "message counter is broken"},
+	ErrMirrorWithCounters:   {400, "stream mirrors can not also calculate counters"},
 
 	ErrConsumerCreate:                {500, "{err}"},
 	ErrConsumerNameExist:             {400, "consumer name already in use"},

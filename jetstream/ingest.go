@@ -39,7 +39,8 @@ type ingest struct {
 	// Used by the ingest goroutine only.
 	dd        dedup
 	lastMsgID string
-	quota     quota // see limits.go
+	quota     quota        // see limits.go
+	counters  counterCache // see counter.go
 
 	mu struct {
 		sync.Mutex
@@ -198,6 +199,7 @@ type pubItem struct {
 	msgID  string
 	rollup string
 	src    *copyInfo
+	val    string // a counter's total (counter.go)
 }
 
 // flush appends b's entries, updates the id window, applies rollups and

@@ -54,6 +54,11 @@ func (in *ingest) admit(b *batch, m *inMsg) *batch {
 			return b
 		}
 	}
+	if apiErr := in.applyCounter(cfg, b, m, &e, &it); apiErr != nil {
+		it.err = apiErr
+		b.items = append(b.items, it)
+		return b
+	}
 	if apiErr := in.checkExpected(m.hdr, e.Subject); apiErr != nil {
 		it.err = apiErr
 		b.items = append(b.items, it)

@@ -45,7 +45,7 @@ func TestAPIErrors(t *testing.T) {
 		{"republish cycle", create + "S", `{"name":"S","subjects":["s.>"],"republish":{"src":">","dest":"s.x"}}`, 500, 10052},
 		{"mirror with subjects", create + "S", `{"name":"S","subjects":["m"],"mirror":{"name":"EXISTS"}}`, 400, 10034},
 		{"external source", create + "S", `{"name":"S","sources":[{"name":"EXISTS","external":{"api":"$JS.hub.API"}}]}`, 500, 10052},
-		{"counters", create + "S", `{"name":"S","allow_msg_counter":true}`, 500, 10052},
+		{"counters on a mirror", create + "S", `{"name":"S","mirror":{"name":"EXISTS"},"allow_msg_counter":true}`, 400, 10173},
 		{"sealed create", create + "S", `{"name":"S","sealed":true}`, 500, 10052},
 		{"update missing", "$JS.API.STREAM.UPDATE.NOPE", `{"name":"NOPE"}`, 404, 10059},
 		{"info missing", "$JS.API.STREAM.INFO.NOPE", ``, 404, 10059},
