@@ -309,6 +309,42 @@ func TestKVWatch(t *testing.T) {
 	}
 }
 
+// A watcher over more data than one flow-control window (the ordered push
+// consumer behind it needs flow control and heartbeats) gets every key.
+func TestKVWatchManyKeys(t *testing.T) {
+	js := startJS(t)
+	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "big"})
+	check(t, err, "CreateKeyValue")
+	const keys = 3000
+	value := bytes.Repeat([]byte("v"), 2048)
+	for i := range keys { // plain async publishes to the bucket's subjects: 6 MiB
+		_, err := js.PublishAsync(fmt.Sprintf("$KV.big.key.%d", i), value)
+		check(t, err, "PublishAsync")
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(20 * time.Second):
+		t.Fatal("async puts not acknowledged within 20s")
+	}
+	w, err := kv.WatchAll(ctx(t))
+	check(t, err, "WatchAll")
+	defer w.Stop()
+	seen := make(map[string]bool)
+	for {
+		e := next(t, w.Updates(), fmt.Sprintf("entry after %d", len(seen)))
+		if e == nil {
+			break
+		}
+		if len(e.Value()) != len(value) {
+			t.Fatalf("%s: %d bytes", e.Key(), len(e.Value()))
+		}
+		seen[e.Key()] = true
+	}
+	if len(seen) != keys {
+		t.Fatalf("watcher saw %d keys before the marker, want %d", len(seen), keys)
+	}
+}
+
 // Keys, ListKeys, History and PurgeDeletes (all built on watchers).
 func TestKVKeysHistoryPurgeDeletes(t *testing.T) {
 	js := startJS(t)
