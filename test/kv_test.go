@@ -63,8 +63,9 @@ func TestKVBucketLifecycle(t *testing.T) {
 
 	_, err = kv.Put(ctx(t), "limit", bytes.Repeat([]byte("x"), 1024))
 	check(t, err, "Put of exactly MaxValueSize")
-	if _, err := kv.Put(ctx(t), "limit", bytes.Repeat([]byte("x"), 1025)); err == nil {
-		t.Fatal("Put of MaxValueSize+1 bytes succeeded")
+	_, err = kv.Put(ctx(t), "limit", bytes.Repeat([]byte("x"), 1025))
+	if code := apiErrCode(err); code != jetstream.JSErrCodeStreamMessageExceedsMaximum {
+		t.Fatalf("Put of MaxValueSize+1 bytes: %v, want err_code 10054", err)
 	}
 
 	cfg.History = 10
@@ -123,6 +124,9 @@ func TestKVMaxBytes(t *testing.T) {
 	}
 	if refused == nil {
 		t.Fatal("20 puts of 512 B fit in a 4 KiB bucket")
+	}
+	if code := apiErrCode(refused); code != 10077 {
+		t.Fatalf("put over MaxBytes: %v, want err_code 10077 (maximum bytes exceeded)", refused)
 	}
 	st, err := kv.Status(ctx(t))
 	check(t, err, "Status")
@@ -416,6 +420,34 @@ func TestKVKeysHistoryPurgeDeletes(t *testing.T) {
 	}
 }
 
+// A bucket keeps History values per key; PurgeDeletes with its default
+// threshold keeps recent delete markers but drops the history behind them.
+func TestKVHistoryLimit(t *testing.T) {
+	js := startJS(t)
+	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "h", History: 3})
+	check(t, err, "CreateKeyValue")
+	for i := 1; i <= 5; i++ {
+		_, err := kv.PutString(ctx(t), "k", fmt.Sprint(i))
+		check(t, err, "Put")
+	}
+	hist, err := kv.History(ctx(t), "k")
+	check(t, err, "History")
+	var got []string
+	for _, e := range hist {
+		got = append(got, describe(e))
+	}
+	if !slices.Equal(got, []string{"k=3@3", "k=4@4", "k=5@5"}) {
+		t.Fatalf("History with History=3: %v", got)
+	}
+	check(t, kv.Delete(ctx(t), "k"), "Delete")
+	check(t, kv.PurgeDeletes(ctx(t)), "PurgeDeletes")
+	hist, err = kv.History(ctx(t), "k")
+	check(t, err, "History after PurgeDeletes")
+	if len(hist) != 1 || describe(hist[0]) != "k DEL@6" {
+		t.Fatalf("after PurgeDeletes of a fresh marker: %d entries, want the marker only", len(hist))
+	}
+}
+
 // A bucket TTL expires values.
 func TestKVBucketTTL(t *testing.T) {
 	js := startJS(t)
@@ -601,4 +633,13 @@ func TestKVLegacyAPI(t *testing.T) {
 	if string(e.Value()) != "v2" {
 		t.Fatalf("Get: %q", e.Value())
 	}
+}
+
+// apiErrCode is the JetStream err_code inside err, or 0.
+func apiErrCode(err error) jetstream.ErrorCode {
+	var ae *jetstream.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode
+	}
+	return 0
 }
