@@ -132,6 +132,9 @@ test("Key/Value: put, get, create, update, delete, keys, history, watch", async 
   const st = await kv.status();
   assert.equal(st.bucket, "js_cfg");
   assert.equal(st.history, 5);
+  const buckets = [];
+  for await (const b of kvm.list()) buckets.push(b.bucket);
+  assert.ok(buckets.includes("js_cfg"), `buckets: ${buckets}`);
 });
 
 test("Object Store: put a multi-chunk object, get it back, info, list, delete", async () => {
@@ -158,6 +161,22 @@ test("Object Store: put a multi-chunk object, get it back, info, list, delete", 
   await os.putBlob({ name: "small.txt" }, new TextEncoder().encode("hello"));
   const list = (await os.list()).map((o) => o.name).sort();
   assert.deepEqual(list, ["blob.bin", "small.txt"]);
+
+  // A link reads as its target; a watcher sees new objects.
+  await os.link("latest.bin", got);
+  const viaLink = await os.getBlob("latest.bin");
+  assert.equal(Buffer.compare(Buffer.from(viaLink), data), 0, "same bytes through the link");
+  const w = await os.watch({ includeHistory: false });
+  const seen = (async () => {
+    for await (const oi of w) {
+      if (oi?.name === "late.txt") return oi.size;
+    }
+  })();
+  await os.putBlob({ name: "late.txt" }, new TextEncoder().encode("late!"));
+  assert.equal(await seen, 5);
+  w.stop();
+  await os.delete("latest.bin");
+  await os.delete("late.txt");
 
   await os.delete("blob.bin");
   assert.equal(await os.get("blob.bin"), null);
