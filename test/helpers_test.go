@@ -102,9 +102,22 @@ var (
 
 type built struct {
 	once sync.Once
+	dir  string
 	path string
 	err  error
 	out  []byte
+}
+
+// TestMain removes the programs built for this run when it ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	buildOnce.Range(func(_, v any) bool {
+		if b := v.(*built); b.dir != "" {
+			os.RemoveAll(b.dir)
+		}
+		return true
+	})
+	os.Exit(code)
 }
 
 // buildTool builds a program once per test binary run into a temp dir
@@ -115,12 +128,11 @@ func buildTool(t *testing.T, name, dir, pkg string) (string, error) {
 	v, _ := buildOnce.LoadOrStore(name, &built{})
 	b := v.(*built)
 	b.once.Do(func() {
-		out, err := os.MkdirTemp("", "petrel-e2e-"+name)
-		if err != nil {
-			b.err = err
+		b.dir, b.err = os.MkdirTemp("", "petrel-e2e-"+name)
+		if b.err != nil {
 			return
 		}
-		b.path = filepath.Join(out, name)
+		b.path = filepath.Join(b.dir, name)
 		cmd := exec.Command("go", "build", "-o", b.path, pkg)
 		cmd.Dir = dir
 		b.out, b.err = cmd.CombinedOutput()
