@@ -75,15 +75,19 @@ type apiResponse struct {
 
 func (r *apiResponse) base() *apiResponse { return r }
 
-// handler adapts a route to a server.MsgHandler: it counts the call, runs
-// the handler and replies with its JSON response.
+// handler adapts a route to a server.MsgHandler: it counts the call (in
+// the account and by endpoint type), runs the handler and replies with its
+// JSON response.
 func (a *account) handler(rt route) server.MsgHandler {
+	byType := a.svc.stats.apiType(rt.subject)
 	return func(m *server.Msg) {
 		a.apiTotal.Add(1)
+		byType.total.Add(1)
 		req := &request{subject: m.Subject, reply: m.Reply, data: m.Data}
 		resp, apiErr := rt.handle(a, req)
 		if apiErr != nil {
 			a.apiErrors.Add(1)
+			byType.errors.Add(1)
 			resp = &apiResponse{Error: apiErr}
 		}
 		if m.Reply == "" || resp == nil {

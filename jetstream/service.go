@@ -20,6 +20,7 @@ type Service struct {
 	stores *stores
 	limits serverLimits
 	usage  usageCache
+	stats  serviceStats // for monitoring (stats.go)
 
 	mu struct {
 		sync.Mutex
@@ -60,6 +61,7 @@ func (s *Service) Start(srv *server.Server) error {
 		}
 	}
 	s.log.Noticef("JetStream started, store dir %s", s.dir)
+	s.stats.started.Store(true)
 	return nil
 }
 
