@@ -88,6 +88,8 @@ func TestCLI(t *testing.T) {
 		out = nats.run(t, "consumer", "ls", "ORDERS")
 		mustContain(t, out, "SHIPPING")
 		nats.run(t, "consumer", "rm", "ORDERS", "SHIPPING", "-f")
+		out = nats.run(t, "consumer", "ls", "ORDERS")
+		mustContain(t, out, "No Consumers defined")
 	})
 
 	t.Run("kv", func(t *testing.T) {
@@ -125,6 +127,16 @@ func TestCLI(t *testing.T) {
 		if strings.TrimSpace(out) != "db.url" {
 			t.Fatalf("kv ls CONFIG: %q, want db.url only (db.pool is deleted)", out)
 		}
+
+		nats.run(t, "kv", "purge", "CONFIG", "db.url", "-f")
+		out = nats.run(t, "kv", "history", "CONFIG", "db.url")
+		mustContain(t, out, "PURGE")
+		if strings.Contains(out, "postgres://") {
+			t.Fatalf("history after kv purge still has values:\n%s", out)
+		}
+		nats.run(t, "kv", "rm", "CONFIG", "-f")
+		out = nats.run(t, "kv", "ls")
+		mustContain(t, out, "No Key-Value buckets found")
 	})
 
 	t.Run("kv watch", func(t *testing.T) {
@@ -169,6 +181,14 @@ func TestCLI(t *testing.T) {
 		mustContain(t, out, "Removed FILES > data/blob.bin")
 		out = nats.fail(t, "object", "info", "FILES", "data/blob.bin")
 		mustContain(t, out, "object not found")
+
+		out = nats.run(t, "object", "seal", "FILES", "-f")
+		mustContain(t, out, "FILES has been sealed", "Sealed: true")
+		out = nats.fail(t, "object", "put", "FILES", src, "--name", "late.bin", "--no-progress")
+		mustContain(t, out, "sealed")
+		nats.run(t, "object", "rm", "FILES", "-f")
+		out = nats.run(t, "object", "ls")
+		mustContain(t, out, "No Object Store buckets found")
 	})
 
 	t.Run("pub sub", func(t *testing.T) {
