@@ -65,8 +65,8 @@ func (in *ingest) ackFor(b *batch, it *pubItem) []byte {
 	if err := in.entryError(b, e); err != nil {
 		return in.errorAck(err)
 	}
-	if it.val != "" {
-		return in.valAck(e.Seq, it.val)
+	if it.extra != "" {
+		return extendAck(in.okAck(e.Seq, false), it.extra)
 	}
 	return in.okAck(e.Seq, false)
 }

@@ -57,8 +57,9 @@ func (in *ingest) applyCounter(cfg *StreamConfig, b *batch, m *inMsg, e *store.E
 	}
 	total = new(big.Int).Add(total, incr)
 	in.counters.totals[e.Subject] = total
-	it.val = total.String()
-	e.Data, _ = json.Marshal(counterValue{Value: it.val})
+	val := total.String()
+	it.extra = joinExtra(it.extra, `"val":`+strconv.Quote(val))
+	e.Data, _ = json.Marshal(counterValue{Value: val})
 	return nil
 }
 
@@ -125,12 +126,19 @@ func (in *ingest) lastCounterValue(subj string) (*big.Int, *APIError) {
 	return total, nil
 }
 
-// valAck is a PubAck with the counter's total.
-func (in *ingest) valAck(seq uint64, val string) []byte {
-	buf := in.okAck(seq, false)
-	buf = append(buf[:len(buf)-1], `,"val":`...)
-	buf = strconv.AppendQuote(buf, val)
-	return append(buf, '}')
+// extendAck adds extra, JSON members without braces, to a PubAck.
+func extendAck(ack []byte, extra string) []byte {
+	ack = append(ack[:len(ack)-1], ',')
+	ack = append(ack, extra...)
+	return append(ack, '}')
+}
+
+// joinExtra joins two lists of JSON members.
+func joinExtra(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "," + b
 }
 
 // checkCounter validates allow_msg_counter against the rest of the

@@ -49,7 +49,10 @@
 // syncs. The acker waits for each Commit in order and only then publishes
 // the PubAcks {"stream","seq"[,"duplicate"]} and republishes. On a stream
 // with allow_msg_counter (ADR-49, counter.go) each message is a Nats-Incr
-// increment, stored as {"val":"<total>"} and acked with "val".
+// increment, stored as {"val":"<total>"} and acked with "val". With
+// allow_atomic (ADR-50, atomic.go) messages with Nats-Batch-Id are staged
+// by the ingest goroutine until the commit, then checked against the
+// stream as it was before the batch and appended as one store write.
 //
 // # Consumers
 //

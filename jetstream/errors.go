@@ -98,6 +98,18 @@ const (
 	ErrMessageCounterBroken ErrorCode = 10172
 	ErrMirrorWithCounters   ErrorCode = 10173
 
+	// Atomic batch publish (ADR-50).
+	ErrAtomicPublishDisabled          ErrorCode = 10174
+	ErrAtomicPublishMissingSeq        ErrorCode = 10175
+	ErrAtomicPublishIncomplete        ErrorCode = 10176
+	ErrAtomicPublishUnsupportedHeader ErrorCode = 10177
+	ErrAtomicPublishInvalidBatchID    ErrorCode = 10179
+	ErrMirrorWithAtomicPublish        ErrorCode = 10198
+	ErrAtomicPublishTooLarge          ErrorCode = 10199
+	ErrAtomicPublishInvalidCommit     ErrorCode = 10200
+	ErrAtomicPublishDuplicateMsg      ErrorCode = 10201
+	ErrAtomicPublishTooManyInflight   ErrorCode = 10210
+
 	// Consumers.
 	ErrConsumerCreate                ErrorCode = 10012
 	ErrConsumerNameExist             ErrorCode = 10013
@@ -225,6 +237,17 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrMessageIncrInvalid:   {400, "message counter increment is invalid"},
 	ErrMessageCounterBroken: {400, "message counter is broken"},
 	ErrMirrorWithCounters:   {400, "stream mirrors can not also calculate counters"},
+
+	ErrAtomicPublishDisabled:          {400, "atomic publish is disabled"},
+	ErrAtomicPublishMissingSeq:        {400, "atomic publish sequence is missing"},
+	ErrAtomicPublishIncomplete:        {400, "atomic publish batch is incomplete"},
+	ErrAtomicPublishUnsupportedHeader: {400, "atomic publish unsupported header used: {header}"},
+	ErrAtomicPublishInvalidBatchID:    {400, "atomic publish batch ID is invalid"},
+	ErrMirrorWithAtomicPublish:        {400, "stream mirrors can not also use atomic publishing"},
+	ErrAtomicPublishTooLarge:          {400, "atomic publish batch is too large: {size}"},
+	ErrAtomicPublishInvalidCommit:     {400, "atomic publish batch commit is invalid"},
+	ErrAtomicPublishDuplicateMsg:      {400, "atomic publish batch contains duplicate message id"},
+	ErrAtomicPublishTooManyInflight:   {429, "atomic publish too many inflight"},
 
 	ErrConsumerCreate:                {500, "{err}"},
 	ErrConsumerNameExist:             {400, "consumer name already in use"},

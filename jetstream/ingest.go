@@ -41,6 +41,7 @@ type ingest struct {
 	lastMsgID string
 	quota     quota        // see limits.go
 	counters  counterCache // see counter.go
+	atomic    atomicState  // see atomic.go
 
 	mu struct {
 		sync.Mutex
@@ -199,7 +200,7 @@ type pubItem struct {
 	msgID  string
 	rollup string
 	src    *copyInfo
-	val    string // a counter's total (counter.go)
+	extra  string // more PubAck members: a counter's val, a batch (counter.go, atomic.go)
 }
 
 // flush appends b's entries, updates the id window, applies rollups and

@@ -19,7 +19,7 @@ const (
 	hdrExpectedLastMsgID  = "Nats-Expected-Last-Msg-Id"
 	hdrRollup             = "Nats-Rollup"
 	hdrTTL                = "Nats-TTL"
-	hdrBatchID            = "Nats-Batch-Id" // ADR-50; refused until batches are implemented
+	hdrBatchID            = "Nats-Batch-Id" // ADR-50, atomic.go
 
 	rollupSubject = "sub"
 	rollupAll     = "all"
@@ -34,6 +34,9 @@ const (
 func (in *ingest) admit(b *batch, m *inMsg) *batch {
 	if m.src != nil {
 		return in.admitCopy(b, m)
+	}
+	if id, ok := batchIDOf(m.hdr); ok {
+		return in.admitAtomic(b, m, id)
 	}
 	cfg := in.st.config()
 	it := pubItem{reply: m.reply, entry: -1}
@@ -102,9 +105,6 @@ func (in *ingest) prepare(cfg *StreamConfig, m *inMsg, it *pubItem) (store.Entry
 	}
 	if v, ok := wire.HeaderGet(m.hdr, hdrExpectedStream); ok && string(v) != in.st.name {
 		return e, newError(ErrStreamNotMatch)
-	}
-	if _, ok := wire.HeaderGet(m.hdr, hdrBatchID); ok {
-		return e, errorf(ErrBadRequest, "batch publish is not supported by this server")
 	}
 	if v, ok := wire.HeaderGet(m.hdr, hdrMsgID); ok {
 		it.msgID = string(v)

@@ -174,7 +174,7 @@ func (cfg StreamConfig) equal(other StreamConfig) bool {
 func (cfg *StreamConfig) validate() *APIError {
 	checks := []func() *APIError{
 		cfg.checkName, cfg.checkEnums, cfg.checkLimits, cfg.checkSubjects,
-		cfg.checkMirrorAndSources, cfg.checkSourcing, cfg.checkCounter, cfg.checkTTL, cfg.checkTransforms, cfg.checkUnsupported,
+		cfg.checkMirrorAndSources, cfg.checkSourcing, cfg.checkCounter, cfg.checkAtomic, cfg.checkTTL, cfg.checkTransforms, cfg.checkUnsupported,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
