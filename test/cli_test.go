@@ -5,12 +5,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/petrelmq/petrel/internal/testutil"
 )
 
 // TestCLI runs the nats command-line tool (natscli v0.5.0) against a petrel
@@ -137,6 +140,20 @@ func TestCLI(t *testing.T) {
 		nats.run(t, "kv", "rm", "CONFIG", "-f")
 		out = nats.run(t, "kv", "ls")
 		mustContain(t, out, "No Key-Value buckets found")
+	})
+
+	t.Run("kv per-key ttl", func(t *testing.T) {
+		pending(t, "F1: $JS.API.INFO reports api level 0, so nats.go refuses LimitMarkerTTL")
+		out := nats.run(t, "kv", "add", "LEASES", "--marker-ttl", "1s")
+		mustContain(t, out, "Per-Key TTL Supported: true", "Limit Marker TTL: 1s")
+		nats.run(t, "kv", "create", "LEASES", "lock", "holder-1", "--ttl", "1s")
+		testutil.WaitFor(t, 5*time.Second, func() error {
+			if _, err := nats.exec("kv", "get", "LEASES", "lock"); err == nil {
+				return errors.New("key with a 1s TTL still there")
+			}
+			return nil
+		})
+		nats.run(t, "kv", "create", "LEASES", "lock", "holder-2")
 	})
 
 	t.Run("kv watch", func(t *testing.T) {
