@@ -168,6 +168,7 @@ func (in *ingest) acker() {
 			err = b.commit.Wait()
 		}
 		b.res.err = err
+		in.observeCommit(b)
 		in.acknowledge(b)
 		in.afterBatch(b)
 		if err == nil {
@@ -183,6 +184,7 @@ type batch struct {
 	commit    store.Commit
 	appendErr error
 	res       *batchResult
+	appended  time.Time // when Append returned, for the commit observer (stats.go)
 }
 
 // batchResult is a batch's durability outcome, set by the acker.
@@ -211,6 +213,7 @@ func (in *ingest) flush(b *batch) *batch {
 	}
 	if len(b.entries) > 0 {
 		b.commit, b.appendErr = in.st.store.Append(b.entries, 0)
+		b.appended = time.Now()
 		in.settle(b)
 	}
 	in.acks <- b

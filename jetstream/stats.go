@@ -97,18 +97,24 @@ func (s *Service) SetCommitObserver(f func(msgs int, sync time.Duration)) {
 	s.stats.onCommit = f
 }
 
-// observeCommit reports a durable batch, written at appended, to the
-// commit observer.
-func (in *ingest) observeCommit(b *batch, appended time.Time) {
+// observeCommit reports a batch that became durable to the commit
+// observer.
+func (in *ingest) observeCommit(b *batch) {
 	f := in.st.acc.svc.stats.onCommit
 	if f == nil || len(b.entries) == 0 || b.res.err != nil || in.st.config().Storage != StorageFile {
 		return
 	}
 	var d time.Duration
 	if in.st.acc.svc.srv.Options().SyncInterval == 0 {
-		d = time.Since(appended)
+		d = time.Since(b.appended)
 	}
-	f(len(b.entries), d)
+	n := 0
+	for i := range b.entries {
+		if b.entries[i].Err == nil {
+			n++
+		}
+	}
+	f(n, d)
 }
 
 // Running reports whether the service has started and is not shut down.
