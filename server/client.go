@@ -23,6 +23,8 @@ const (
 
 	writeGroupChunks = 4                     // chunks per writev: 128 KiB
 	maxStall         = 10 * time.Millisecond // longest pause of a publisher per read
+	inlineMax        = 8 << 10               // largest queue a publisher writes itself
+	inlineDeadline   = time.Millisecond      // how long an inline write may block
 	activeWriter     = time.Second           // a writer idle longer than this is stuck: no stalls for it
 )
 
@@ -81,6 +83,7 @@ type client struct {
 		out      outbound      // queued for the write loop
 		scratch  []byte        // builds one control line at a time
 		pending  int64         // bytes queued or being written
+		writer   bool          // someone (write loop or an inline flush) holds the socket
 		writing  int64         // unix nanos when the current write began; 0 when none
 		stall    chan struct{} // closed when pending falls below stallAt
 		pingsOut int
@@ -370,7 +373,7 @@ func (c *client) flushNow() {
 	c.mu.Unlock()
 	if size > 0 {
 		c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
-		writeChunks(c.nc, chunks)
+		writeChunks(c.nc, chunks) // before the TLS handshake; a failure shows there
 	}
 }
 
@@ -414,7 +417,9 @@ func (c *client) waitStalled() {
 // flushClients wakes the writers of every client this read delivered to.
 func (c *client) flushClients() {
 	for t := range c.flushSet {
-		t.signal()
+		if !t.flushInline() {
+			t.signal()
+		}
 	}
 	clear(c.flushSet)
 }
@@ -431,24 +436,41 @@ func (c *client) writeLoop() {
 }
 
 // drain writes until nothing is queued; it reports whether the connection
-// is finished.
+// is finished. Only the holder of mu.writer writes to the socket: while a
+// publisher writes inline, drain leaves and is woken when it is done.
 func (c *client) drain() bool {
 	for {
 		c.mu.Lock()
-		size, closed, flush, nc := c.mu.out.size, c.mu.closed, c.mu.flush, c.nc
-		chunks := c.mu.out.take()
-		c.mu.Unlock()
-		if size == 0 || (closed && !flush) {
+		closed, flush, nc := c.mu.closed, c.mu.flush, c.nc
+		if closed && !flush {
+			c.mu.Unlock()
+			nc.Close()
+			return true
+		}
+		if c.mu.writer {
+			c.mu.Unlock()
+			return false
+		}
+		size := c.mu.out.size
+		if size == 0 {
+			c.mu.Unlock()
 			if closed {
 				nc.Close()
 			}
 			return closed
 		}
+		chunks := c.mu.out.take()
+		c.mu.writer = true
+		c.mu.Unlock()
 		deadline := c.srv.opts.WriteDeadline
 		if closed {
 			deadline = min(deadline, time.Second)
 		}
-		if err := c.writeGroups(nc, chunks, deadline); err != nil {
+		err := c.writeGroups(nc, chunks, deadline)
+		c.mu.Lock()
+		c.mu.writer = false
+		c.mu.Unlock()
+		if err != nil {
 			c.closeConnection(writeErrorReason(err))
 			nc.Close()
 			return true
@@ -462,18 +484,51 @@ func (c *client) writeGroups(nc net.Conn, chunks [][]byte, deadline time.Duratio
 	for len(chunks) > 0 {
 		group := chunks[:min(len(chunks), writeGroupChunks)]
 		chunks = chunks[len(group):]
-		size := 0
-		for _, ch := range group {
-			size += len(ch)
-		}
 		c.startWrite()
 		nc.SetWriteDeadline(time.Now().Add(deadline))
-		if err := writeChunks(nc, group); err != nil {
+		n, _, err := writeChunks(nc, group)
+		c.wrote(n)
+		if err != nil {
 			return err
 		}
-		c.wrote(size)
 	}
 	return nil
+}
+
+// flushInline writes a small queue from the publisher's goroutine, which
+// saves the hand-off to the write loop and with it a scheduling delay per
+// request and reply. It reports whether it took the queue. A socket that
+// does not take the bytes within inlineDeadline gets the rest from the
+// write loop.
+func (c *client) flushInline() bool {
+	c.mu.Lock()
+	if c.mu.closed || c.mu.writer || c.mu.out.size == 0 || c.mu.out.size > inlineMax {
+		c.mu.Unlock()
+		return false
+	}
+	nc := c.nc
+	chunks := c.mu.out.take()
+	c.mu.writer = true
+	c.mu.writing = time.Now().UnixNano()
+	c.mu.Unlock()
+
+	nc.SetWriteDeadline(time.Now().Add(inlineDeadline))
+	n, rest, err := writeChunks(nc, chunks)
+	c.mu.Lock()
+	c.mu.writer = false
+	c.mu.out.prepend(rest)
+	c.mu.Unlock()
+	c.wrote(n)
+	if err != nil && writeErrorReason(err) == WriteError {
+		c.closeConnection(WriteError)
+	}
+	c.mu.Lock()
+	wake := c.mu.out.size > 0 || c.mu.closed
+	c.mu.Unlock()
+	if wake {
+		c.signal()
+	}
+	return true
 }
 
 func (c *client) startWrite() {
@@ -484,10 +539,10 @@ func (c *client) startWrite() {
 
 // wrote accounts for size bytes written and releases stalled publishers
 // once the queue is below the stall mark.
-func (c *client) wrote(size int) {
+func (c *client) wrote(size int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mu.pending -= int64(size)
+	c.mu.pending -= size
 	c.mu.writing = 0
 	if c.mu.stall != nil && c.mu.pending <= c.stallAt() {
 		close(c.mu.stall)

@@ -46,13 +46,34 @@ func (o *outbound) take() [][]byte {
 	return c
 }
 
-// writeChunks sends chunks with one writev and recycles them.
-func writeChunks(nc net.Conn, chunks [][]byte) error {
+// prepend puts unwritten bytes back at the head of the queue.
+func (o *outbound) prepend(rest [][]byte) {
+	if len(rest) == 0 {
+		return
+	}
+	var head outbound
+	for _, b := range rest {
+		head.write(b)
+	}
+	head.chunks = append(head.chunks, o.chunks...)
+	head.size += o.size
+	*o = head
+}
+
+// writeChunks sends chunks with one writev and recycles them. It returns
+// the bytes written and, after a short write, a copy of what was not.
+func writeChunks(nc net.Conn, chunks [][]byte) (int64, [][]byte, error) {
 	bufs := net.Buffers(append([][]byte(nil), chunks...))
-	_, err := bufs.WriteTo(nc)
+	n, err := bufs.WriteTo(nc)
+	var rest [][]byte
+	for _, b := range bufs {
+		if len(b) > 0 {
+			rest = append(rest, append([]byte(nil), b...))
+		}
+	}
 	for _, c := range chunks {
 		c = c[:0]
 		chunkPool.Put(&c)
 	}
-	return err
+	return n, rest, err
 }

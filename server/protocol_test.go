@@ -349,3 +349,30 @@ func TestSlowReaderIsPacedNotCut(t *testing.T) {
 		t.Fatalf("a reading subscriber was cut off (%d slow consumers)", sc)
 	}
 }
+
+// Small deliveries are written by the publisher itself; when the reader's
+// socket fills, the unwritten rest goes back to the head of the queue for
+// the write loop. Nothing may be lost or reordered on the way.
+func TestInlineWritesKeepOrderWhenSocketFills(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	rc := testutil.DialRaw(t, s)
+	rc.Send("CONNECT {}\r\nSUB ordered 1\r\nPING\r\n")
+	rc.Expect("PONG")
+	pub := testutil.Connect(t, s)
+	const n, size = 2000, 4000 // 8 MB, more than the socket buffers hold
+	for i := 0; i < n; i++ {
+		payload := make([]byte, size)
+		copy(payload, fmt.Sprintf("%08d", i))
+		pub.Publish("ordered", payload)
+		if err := pub.Flush(); err != nil { // one message per read: the inline path
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < n; i++ {
+		rc.Expect(fmt.Sprintf("MSG ordered 1 %d", size))
+		line := rc.ReadLine()
+		if want := fmt.Sprintf("%08d", i); len(line) != size || line[:8] != want {
+			t.Fatalf("message %d: got %q..., want %s", i, line[:min(8, len(line))], want)
+		}
+	}
+}
