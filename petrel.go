@@ -15,18 +15,26 @@ import (
 	"github.com/petrelmq/petrel/server"
 )
 
-// NewServer builds a server with every service its options enable.
+// NewServer builds a server with every service its options enable. With
+// both JetStream and HTTPPort, the monitor reads the JetStream engine
+// (/jsz, /healthz, /metrics) and the engine reports its group commits to
+// the monitor's store histograms.
 func NewServer(o *server.Options) (*server.Server, error) {
 	s, err := server.New(o)
 	if err != nil {
 		return nil, err
 	}
+	var js *jetstream.Service
 	if s.Options().JetStream {
-		s.AddService(jetstream.New())
+		js = jetstream.New()
+		s.AddService(js)
 	}
 	if s.Options().HTTPPort != 0 {
-		// JetStream, once wired, is handed over as monitor.Options.JetStream.
-		s.AddService(monitor.New(monitor.Options{}))
+		m := monitor.New(monitor.Options{JetStream: monitor.JetStreamEngine(js)})
+		if js != nil {
+			js.SetCommitObserver(m.StoreMetrics().ObserveCommit)
+		}
+		s.AddService(m)
 	}
 	return s, nil
 }
