@@ -23,7 +23,11 @@
 //	/accountz  account names; acc=NAME for one account in detail
 //	/routez    routes (none until clustering)
 //	/jsz       JetStream usage; acc, accounts, streams, consumers, config,
-//	           offset, limit; {"disabled": true} when JetStream is off
+//	           offset, limit; {"disabled": true} when JetStream is off.
+//	           streams implies accounts, consumers implies streams, acc
+//	           gives that account's details; config adds the stream and
+//	           consumer configurations to the details; offset and limit
+//	           page the accounts
 //	/healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","error":...}
 //	           while starting, shutting down (lame duck included), or when
 //	           JetStream is configured and its engine (Options.JetStream)
@@ -67,7 +71,9 @@
 //	petrel_stream_messages, _bytes, _first_seq, _last_seq, _consumers  {account,stream}  gauge
 //	petrel_consumer_pending, _ack_pending, _redelivered, _waiting  {account,stream,consumer}  gauge
 //
-// The store's group commit, reported through StoreMetrics.ObserveCommit:
+// The store's group commit, reported through StoreMetrics.ObserveCommit
+// (file streams; the sync time runs from a batch's write until it is
+// durable, and is not observed in sync_interval mode):
 //
 //	petrel_store_commit_batch_messages   histogram  messages per committed batch
 //	petrel_store_sync_seconds            histogram  sync time per batch
@@ -78,6 +84,12 @@
 //
 // JetStream: Options.JetStream returns the engine as a JetStream (JSZ and
 // Healthz), called per request so the engine may start after the monitor.
+// JetStreamEngine(svc) is that func for the jetstream package's Service:
+// it reads the service's snapshots (jetstream.Service.Stats, Healthz,
+// APIRequestsByType) and gives nil while the service is not running, so
+// /healthz answers 503 before it starts and after it stops.
+// petrel.NewServer wires it, and points the service's commit observer
+// (jetstream.Service.SetCommitObserver) at StoreMetrics().ObserveCommit.
 // The store: StoreMetrics() hands out the group-commit histograms. Other
 // packages' collectors: Options.Collectors, or Registry().MustRegister.
 package monitor
