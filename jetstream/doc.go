@@ -125,4 +125,19 @@
 // messages do not survive a restart, their configuration does). At start
 // every stream is recovered and its de-duplication window rebuilt from the
 // Nats-Msg-Id headers of the messages inside the window.
+//
+// # Monitoring
+//
+// stats.go reports the engine's own state as read-only snapshots, in this
+// package's types, for the monitor package to serve (/jsz, /healthz,
+// /metrics); jetstream does not import monitor. Stats gives the usage of
+// each account (memory, storage, reservations, streams, consumers, API
+// totals and errors) and, as asked, each stream's state and consumers'
+// state and configurations; Healthz reports whether the service runs and
+// every stream and consumer with it; APIRequestsByType counts the API
+// requests by endpoint. A commit observer (SetCommitObserver, before
+// Start) hears of every batch a file stream commits: its stored messages
+// and the time from its write until it was durable. Snapshots hold each
+// lock only to copy a few fields; the message path pays one atomic add
+// per API request and one clock reading per committed batch.
 package jetstream
