@@ -53,6 +53,9 @@
 // allow_atomic (ADR-50, atomic.go) messages with Nats-Batch-Id are staged
 // by the ingest goroutine until the commit, then checked against the
 // stream as it was before the batch and appended as one store write.
+// With allow_msg_schedules (ADR-51, schedule.go, cron.go) a message with
+// Nats-Schedule holds a schedule; the stream's scheduler queues the
+// produced messages on the ingest like markers.
 //
 // # Consumers
 //

@@ -110,6 +110,18 @@ const (
 	ErrAtomicPublishDuplicateMsg      ErrorCode = 10201
 	ErrAtomicPublishTooManyInflight   ErrorCode = 10210
 
+	// Message schedules (ADR-51).
+	ErrMirrorWithMsgSchedules    ErrorCode = 10186
+	ErrSourceWithMsgSchedules    ErrorCode = 10187
+	ErrMessageSchedulesDisabled  ErrorCode = 10188
+	ErrMessageSchedulesPattern   ErrorCode = 10189
+	ErrMessageSchedulesTarget    ErrorCode = 10190
+	ErrMessageSchedulesTTL       ErrorCode = 10191
+	ErrMessageSchedulesRollup    ErrorCode = 10192
+	ErrMessageSchedulesSource    ErrorCode = 10203
+	ErrMessageSchedulesScheduler ErrorCode = 10212
+	ErrMessageSchedulesTimeZone  ErrorCode = 10223
+
 	// Consumers.
 	ErrConsumerCreate                ErrorCode = 10012
 	ErrConsumerNameExist             ErrorCode = 10013
@@ -248,6 +260,17 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrAtomicPublishInvalidCommit:     {400, "atomic publish batch commit is invalid"},
 	ErrAtomicPublishDuplicateMsg:      {400, "atomic publish batch contains duplicate message id"},
 	ErrAtomicPublishTooManyInflight:   {429, "atomic publish too many inflight"},
+
+	ErrMirrorWithMsgSchedules:    {400, "stream mirrors can not also schedule messages"},
+	ErrSourceWithMsgSchedules:    {400, "stream source can not also schedule messages"},
+	ErrMessageSchedulesDisabled:  {400, "message schedules is disabled"},
+	ErrMessageSchedulesPattern:   {400, "message schedules pattern is invalid"},
+	ErrMessageSchedulesTarget:    {400, "message schedules target is invalid"},
+	ErrMessageSchedulesTTL:       {400, "message schedules invalid per-message TTL"},
+	ErrMessageSchedulesRollup:    {400, "message schedules invalid rollup"},
+	ErrMessageSchedulesSource:    {400, "message schedules source is invalid"},
+	ErrMessageSchedulesScheduler: {400, "message schedules invalid scheduler"},
+	ErrMessageSchedulesTimeZone:  {400, "message schedules time zone is invalid"},
 
 	ErrConsumerCreate:                {500, "{err}"},
 	ErrConsumerNameExist:             {400, "consumer name already in use"},

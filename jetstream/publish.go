@@ -114,8 +114,10 @@ func (in *ingest) prepare(cfg *StreamConfig, m *inMsg, it *pubItem) (store.Entry
 		return e, apiErr
 	}
 	e.TTL = ttl
-	it.rollup, apiErr = parseRollup(cfg, m.hdr)
-	return e, apiErr
+	if it.rollup, apiErr = parseRollup(cfg, m.hdr); apiErr != nil {
+		return e, apiErr
+	}
+	return e, in.checkSchedule(cfg, m, &e, it)
 }
 
 // needsState reports whether a message carries an expectation that must be

@@ -20,6 +20,9 @@ func (in *ingest) recover() error {
 	if err := in.st.recoverMarkers(); err != nil {
 		return err
 	}
+	if err := in.st.recoverSchedules(); err != nil {
+		return err
+	}
 	last, err := s.LoadLastMsg("")
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err

@@ -182,6 +182,7 @@ type copyResult struct {
 type copyInfo struct {
 	originSeq uint64
 	keepSeq   bool // a mirror stores the message at its origin sequence
+	rollup    bool // apply its Nats-Rollup: sub (a scheduled message)
 	done      func(error)
 }
 

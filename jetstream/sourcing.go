@@ -120,6 +120,9 @@ func (in *ingest) admitCopy(b *batch, m *inMsg) *batch {
 	if m.src.keepSeq {
 		e.MinSeq = m.src.originSeq
 	}
+	if m.src.rollup {
+		it.rollup = rollupSubject
+	}
 	if cfg.AllowMsgTTL {
 		e.TTL, _ = parseTTLHeader(cfg, m.hdr)
 	}
@@ -149,6 +152,7 @@ func (in *ingest) afterBatch(b *batch) {
 	}
 	if last > 0 {
 		in.st.noteMarkers(b.entries)
+		in.st.noteSchedules(b.entries)
 		in.st.stored.advance(last)
 	}
 }

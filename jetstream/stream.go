@@ -26,6 +26,7 @@ type stream struct {
 	src     sourcing     // its mirror or sources (sourcing.go)
 	stored  storedSignal // how far the store is durable, for sourcers
 	markers markerSet    // markers that may expire (markers.go)
+	sched   scheduler    // message schedules (schedule.go)
 
 	cfg   atomic.Pointer[StreamConfig] // immutable once stored
 	xform atomic.Pointer[transform]    // subject_transform, nil when none
@@ -44,6 +45,7 @@ type stream struct {
 func openStream(a *account, rec *streamRecord, recovering bool) (*stream, error) {
 	cfg := rec.Config
 	st := &stream{acc: a, name: cfg.Name, created: rec.Created}
+	st.sched.st = st
 	if err := st.setConfig(&cfg); err != nil {
 		return nil, err
 	}
@@ -174,6 +176,7 @@ func (st *stream) halt() bool {
 	st.unsubscribeLocked()
 	st.mu.Unlock()
 	st.stopSourcing()
+	st.sched.stop()
 	st.in.stop()
 	return true
 }
