@@ -133,7 +133,7 @@ func (l *loader) accounts(v any) error {
 		ac := &server.AccountConfig{Name: name}
 		keys := map[string]handler{
 			"users":     l.usersList(path+".users", name),
-			"jetstream": set(&ac.JetStream, jetStreamEnabled),
+			"jetstream": l.accountJetStream(path+".jetstream", ac),
 		}
 		if err := l.walk(path, am, keys); err != nil {
 			return err
@@ -166,6 +166,38 @@ func (l *loader) jetstream(v any) error {
 		"max_file":         set(&o.JetStreamMaxStore, conf.Size),
 		"sync_interval":    set(&o.SyncInterval, syncInterval),
 	})
+}
+
+// accountJetStream maps an account's jetstream: enabled|disabled|true|false
+// or jetstream { enabled, max_mem|max_memory, max_file|max_store|max_disk,
+// max_streams, max_consumers }: the account's JetStream limits.
+func (l *loader) accountJetStream(path string, ac *server.AccountConfig) handler {
+	return func(v any) error {
+		var err error
+		if ac.JetStream, err = jetStreamEnabled(v); err != nil {
+			return err
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		return l.walk(path, m, map[string]handler{
+			"enabled":       func(any) error { return nil }, // read above
+			"max_mem":       set(&ac.JetStreamMaxMemory, conf.Size),
+			"max_memory":    set(&ac.JetStreamMaxMemory, conf.Size),
+			"max_file":      set(&ac.JetStreamMaxStore, conf.Size),
+			"max_store":     set(&ac.JetStreamMaxStore, conf.Size),
+			"max_disk":      set(&ac.JetStreamMaxStore, conf.Size),
+			"max_streams":   set(&ac.JetStreamMaxStreams, intValue),
+			"max_consumers": set(&ac.JetStreamMaxConsumers, intValue),
+		})
+	}
+}
+
+// intValue reads an integer (size suffixes allowed).
+func intValue(v any) (int, error) {
+	n, err := conf.Size(v)
+	return int(n), err
 }
 
 // jetStreamEnabled reads enabled/disabled, a boolean, or a block of

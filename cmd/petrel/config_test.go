@@ -84,9 +84,10 @@ func TestConfigKeys(t *testing.T) {
 		{`accounts {
 			A { users = [ {user: ua, password: pa} ], jetstream: enabled }
 			B { users = [ {user: ub, password: pb} ] }
-			C { jetstream { max_mem: 1GB } }
+			C { jetstream { max_mem: 1GB, max_file: 2GB, max_streams: 10, max_consumers: 100 } }
 		}`, func(o *server.Options) {
-			o.Accounts = []*server.AccountConfig{{Name: "A", JetStream: true}, {Name: "B"}, {Name: "C", JetStream: true}}
+			o.Accounts = []*server.AccountConfig{{Name: "A", JetStream: true}, {Name: "B"}, {Name: "C", JetStream: true,
+				JetStreamMaxMemory: 1 << 30, JetStreamMaxStore: 2 << 30, JetStreamMaxStreams: 10, JetStreamMaxConsumers: 100}}
 			o.Users = []*server.User{{Username: "ua", Password: "pa", Account: "A"}, {Username: "ub", Password: "pb", Account: "B"}}
 		}},
 		{"jetstream: enabled", func(o *server.Options) { o.JetStream = true }},
