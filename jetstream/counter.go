@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/petrelmq/petrel/internal/store"
 	"github.com/petrelmq/petrel/internal/wire"
@@ -14,21 +15,32 @@ import (
 // an increment: an empty message with Nats-Incr: <signed integer>. The
 // ingest loads the subject's last value, adds the increment, stores
 // {"val":"<total>"} with the headers kept, and the PubAck carries "val".
-// Values are arbitrary precision. Copies from a mirror or source are
-// stored verbatim (sourced counters are not aggregated yet).
-const hdrIncr = "Nats-Incr"
+// Values are arbitrary precision. A mirror stores copies verbatim; a
+// counter stream with sources aggregates them (sourcedCounter).
+const (
+	hdrIncr           = "Nats-Incr"
+	hdrCounterSources = "Nats-Counter-Sources"
+)
 
 // counterValue is the body of a counter message.
 type counterValue struct {
 	Value string `json:"val"`
 }
 
-// counterCache holds the totals computed for the batch being built, so
+// counterCache holds the counters computed for the batch being built, so
 // that increments of one subject in one batch add up before the batch
 // reaches the store. Only the ingest goroutine uses it.
 type counterCache struct {
 	batch  *batch
-	totals map[string]*big.Int
+	states map[string]*counterState
+}
+
+// counterState is a counter's total and, for an aggregate of sources,
+// the last total seen from each source (Nats-Counter-Sources:
+// {"<origin stream>":{"<origin subject>":"<total>"}}).
+type counterState struct {
+	total   *big.Int
+	sources map[string]map[string]string
 }
 
 // applyCounter turns an increment into the message to store and records
@@ -51,16 +63,80 @@ func (in *ingest) applyCounter(cfg *StreamConfig, b *batch, m *inMsg, e *store.E
 	if !ok {
 		return newError(ErrMessageIncrInvalid)
 	}
-	total, apiErr := in.counterTotal(b, e.Subject)
+	cs, apiErr := in.counterState(b, e.Subject)
 	if apiErr != nil {
 		return apiErr
 	}
-	total = new(big.Int).Add(total, incr)
-	in.counters.totals[e.Subject] = total
-	val := total.String()
+	cs.total = new(big.Int).Add(cs.total, incr)
+	val := cs.total.String()
 	it.extra = joinExtra(it.extra, `"val":`+strconv.Quote(val))
+	e.Header = counterHeader(e.Header, string(v), cs.sources)
 	e.Data, _ = json.Marshal(counterValue{Value: val})
 	return nil
+}
+
+// sourcedCounter rewrites an increment copied from a source into a
+// counter stream (ADR-49): Nats-Incr becomes the change of the source's
+// total since the last one seen from it, which Nats-Counter-Sources
+// keeps. A copy it cannot read is stored as it came.
+func (in *ingest) sourcedCounter(b *batch, e *store.Entry) {
+	src, ok := wire.HeaderGet(e.Header, hdrStreamSource)
+	if !ok {
+		return
+	}
+	if _, ok := wire.HeaderGet(e.Header, hdrIncr); !ok {
+		return
+	}
+	f := strings.Fields(string(src))
+	var body counterValue
+	sourced, okVal := new(big.Int), json.Unmarshal(e.Data, &body) == nil
+	if okVal {
+		_, okVal = sourced.SetString(body.Value, 10)
+	}
+	cs, apiErr := in.counterState(b, e.Subject)
+	if len(f) < 5 || !okVal || apiErr != nil {
+		return
+	}
+	origin, subj := f[0], f[4]
+	seen, _ := new(big.Int).SetString(cs.sources[origin][subj], 10)
+	delta := new(big.Int).Sub(sourced, orZero(seen))
+	if cs.sources == nil {
+		cs.sources = make(map[string]map[string]string)
+	}
+	if cs.sources[origin] == nil {
+		cs.sources[origin] = make(map[string]string)
+	}
+	cs.sources[origin][subj] = sourced.String()
+	cs.total = new(big.Int).Add(cs.total, delta)
+	e.Header = counterHeader(e.Header, signed(delta), cs.sources)
+	e.Data, _ = json.Marshal(counterValue{Value: cs.total.String()})
+}
+
+func orZero(v *big.Int) *big.Int {
+	if v == nil {
+		return new(big.Int)
+	}
+	return v
+}
+
+// signed renders an increment with its sign.
+func signed(v *big.Int) string {
+	if v.Sign() >= 0 {
+		return "+" + v.String()
+	}
+	return v.String()
+}
+
+// counterHeader is hdr with Nats-Incr set to incr and, when there are
+// any, Nats-Counter-Sources set to sources.
+func counterHeader(hdr []byte, incr string, sources map[string]map[string]string) []byte {
+	out := withoutHeaders(hdr, func(k string) bool { return k == hdrIncr || k == hdrCounterSources })
+	out = wire.AppendHeader(out, hdrIncr, incr)
+	if len(sources) > 0 {
+		data, _ := json.Marshal(sources)
+		out = wire.AppendHeader(out, hdrCounterSources, string(data))
+	}
+	return wire.AppendHeaderEnd(out)
 }
 
 // parseIncr reads a Nats-Incr value: an optional sign and digits.
@@ -90,27 +166,29 @@ func hasCounterForbidden(hdr []byte) bool {
 	return false
 }
 
-// counterTotal is the subject's current total: the batch's own, or the
-// value of the subject's last stored message, or zero.
-func (in *ingest) counterTotal(b *batch, subj string) (*big.Int, *APIError) {
+// counterState is the subject's counter: the batch's own, or the one of
+// the subject's last stored message, or zero.
+func (in *ingest) counterState(b *batch, subj string) (*counterState, *APIError) {
 	c := &in.counters
 	if c.batch != b {
-		c.batch, c.totals = b, make(map[string]*big.Int)
+		c.batch, c.states = b, make(map[string]*counterState)
 	}
-	if t, ok := c.totals[subj]; ok {
-		return t, nil
+	if cs, ok := c.states[subj]; ok {
+		return cs, nil
 	}
-	last, err := in.lastCounterValue(subj)
+	cs, err := in.lastCounter(subj)
 	if err != nil {
 		return nil, err
 	}
-	return last, nil
+	c.states[subj] = cs
+	return cs, nil
 }
 
-func (in *ingest) lastCounterValue(subj string) (*big.Int, *APIError) {
+// lastCounter reads the counter of the subject's last stored message.
+func (in *ingest) lastCounter(subj string) (*counterState, *APIError) {
 	m, err := in.st.store.LoadLastMsg(subj)
 	if errors.Is(err, store.ErrNotFound) {
-		return new(big.Int), nil
+		return &counterState{total: new(big.Int)}, nil
 	}
 	if err != nil {
 		return nil, errorf(ErrStreamStoreFailed, "%v", err)
@@ -123,7 +201,13 @@ func (in *ingest) lastCounterValue(subj string) (*big.Int, *APIError) {
 	if !ok {
 		return nil, newError(ErrMessageCounterBroken)
 	}
-	return total, nil
+	cs := &counterState{total: total}
+	if v, ok := wire.HeaderGet(m.Header, hdrCounterSources); ok {
+		if err := json.Unmarshal(v, &cs.sources); err != nil {
+			return nil, newError(ErrMessageCounterBroken)
+		}
+	}
+	return cs, nil
 }
 
 // extendAck adds extra, JSON members without braces, to a PubAck.

@@ -2,11 +2,13 @@ package jetstream_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	jsclient "github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/internal/testutil"
 )
 
 type counterAck struct {
@@ -117,5 +119,45 @@ func TestCounterConfig(t *testing.T) {
 	_, raw := request(t, nc, "$JS.API.STREAM.CREATE.X", `{"name":"X","allow_msg_counter":true}`)
 	if err := json.Unmarshal(raw, &resp); err != nil || !resp.Config.AllowMsgCounter {
 		t.Fatalf("create: %s", raw)
+	}
+}
+
+// TestCounterAggregatesSources sums two regional counters into one
+// through sources (ADR-49): each copy adds the change of its source's
+// total, which Nats-Counter-Sources remembers.
+func TestCounterAggregatesSources(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	mustCreate(t, js, jsclient.StreamConfig{Name: "ES", Subjects: []string{"es.hits"}, AllowMsgCounter: true})
+	mustCreate(t, js, jsclient.StreamConfig{Name: "DE", Subjects: []string{"de.hits"}, AllowMsgCounter: true})
+	incr(t, nc, "es.hits", "+2")
+	incr(t, nc, "es.hits", "+3")
+	incr(t, nc, "de.hits", "+10")
+	agg := mustCreate(t, js, jsclient.StreamConfig{Name: "AGG", AllowMsgCounter: true, Sources: []*jsclient.StreamSource{
+		{Name: "ES", SubjectTransforms: []jsclient.SubjectTransformConfig{{Source: "es.hits", Destination: "all.hits"}}},
+		{Name: "DE", SubjectTransforms: []jsclient.SubjectTransformConfig{{Source: "de.hits", Destination: "all.hits"}}},
+	}})
+	waitCounter := func(want string) *jsclient.RawStreamMsg {
+		var m *jsclient.RawStreamMsg
+		testutil.WaitFor(t, 5*time.Second, func() error {
+			var err error
+			if m, err = agg.GetLastMsgForSubject(ctx(t), "all.hits"); err != nil {
+				return err
+			}
+			var body struct{ Val string }
+			mustUnmarshal(t, m.Data, &body)
+			if body.Val != want {
+				return fmt.Errorf("aggregate at %s, want %s", body.Val, want)
+			}
+			return nil
+		})
+		return m
+	}
+	waitCounter("15")
+	incr(t, nc, "de.hits", "-4")
+	m := waitCounter("11")
+	var sources map[string]map[string]string
+	mustUnmarshal(t, []byte(m.Header.Get("Nats-Counter-Sources")), &sources)
+	if sources["ES"]["es.hits"] != "5" || sources["DE"]["de.hits"] != "6" || m.Header.Get("Nats-Incr") != "-4" {
+		t.Fatalf("aggregate headers: %v", m.Header)
 	}
 }

@@ -123,6 +123,9 @@ func (in *ingest) admitCopy(b *batch, m *inMsg) *batch {
 	if m.src.rollup {
 		it.rollup = rollupSubject
 	}
+	if cfg.AllowMsgCounter && !m.src.keepSeq {
+		in.sourcedCounter(b, &e)
+	}
 	if cfg.AllowMsgTTL {
 		e.TTL, _ = parseTTLHeader(cfg, m.hdr)
 	}
