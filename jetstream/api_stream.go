@@ -68,6 +68,9 @@ func (a *account) apiStreamCreate(r *request) (response, *APIError) {
 	if apiErr := a.checkResources(&cfg, nil); apiErr != nil {
 		return nil, apiErr
 	}
+	if apiErr := a.checkAgainstState(&cfg, nil); apiErr != nil {
+		return nil, apiErr
+	}
 	rec := &streamRecord{Config: cfg, Created: time.Now().UTC()}
 	if err := a.catalog.put(rec); err != nil {
 		return nil, errorf(ErrStreamCreate, "%v", err)
@@ -99,6 +102,9 @@ func (a *account) apiStreamUpdate(r *request) (response, *APIError) {
 		return nil, newError(ErrStreamSubjectOverlap)
 	}
 	if apiErr := a.checkResources(&cfg, st); apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := a.checkAgainstState(&cfg, st); apiErr != nil {
 		return nil, apiErr
 	}
 	if err := a.catalog.put(&streamRecord{Config: cfg, Created: st.created}); err != nil {

@@ -78,6 +78,8 @@ const (
 	ErrMaximumStreamsLimit      ErrorCode = 10027
 
 	// Mirrors and sources.
+	ErrMirrorMaxMessageSizeTooBig ErrorCode = 10030
+	ErrSourceMaxMessageSizeTooBig ErrorCode = 10046
 	ErrMirrorWithStartSeqAndTime  ErrorCode = 10032
 	ErrSourceDuplicateDetected    ErrorCode = 10140
 	ErrMirrorWithFirstSeq         ErrorCode = 10143
@@ -231,6 +233,8 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrAccountResourcesExceeded: {400, "resource limits exceeded for account"},
 	ErrMaximumStreamsLimit:      {400, "maximum number of streams reached"},
 
+	ErrMirrorMaxMessageSizeTooBig: {400, "stream mirror must have max message size >= source"},
+	ErrSourceMaxMessageSizeTooBig: {400, "stream source must have max message size >= target"},
 	ErrMirrorWithStartSeqAndTime:  {400, "stream mirrors can not have both start seq and start time configured"},
 	ErrSourceDuplicateDetected:    {400, "duplicate source configuration detected"},
 	ErrMirrorWithFirstSeq:         {400, "stream mirrors can not have first sequence configured"},

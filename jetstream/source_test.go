@@ -188,3 +188,20 @@ func TestMirrorAndSourceValidation(t *testing.T) {
 	}
 	expectAPIError(t, nc, "$JS.API.STREAM.CREATE.M", `{"name":"M","mirror":{"name":"bad.name"}}`, 400, 10142)
 }
+
+func TestConfigChecksAgainstState(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	mustCreate(t, js, jsclient.StreamConfig{Name: "O", Subjects: []string{"o"}, MaxMsgSize: 2048})
+	expectAPIError(t, nc, "$JS.API.STREAM.CREATE.M", `{"name":"M","mirror":{"name":"O"},"max_msg_size":1024}`, 400, 10030)
+	expectAPIError(t, nc, "$JS.API.STREAM.CREATE.M", `{"name":"M","sources":[{"name":"O"}],"max_msg_size":1024}`, 400, 10046)
+	mustCreate(t, js, jsclient.StreamConfig{Name: "M", Mirror: &jsclient.StreamSource{Name: "O"}, MaxMsgSize: 4096})
+	// Counters and schedules are switched on only while the stream is empty.
+	mustCreate(t, js, jsclient.StreamConfig{Name: "E", Subjects: []string{"e"}})
+	if _, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "E", Subjects: []string{"e"}, AllowMsgCounter: true}); err != nil {
+		t.Fatalf("counters on an empty stream: %v", err)
+	}
+	mustCreate(t, js, jsclient.StreamConfig{Name: "F", Subjects: []string{"f"}})
+	publishFrom(t, js, "f", 0, 1)
+	_, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "F", Subjects: []string{"f"}, AllowMsgSchedules: true})
+	expectAPICode(t, err, 10052)
+}
