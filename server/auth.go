@@ -1,11 +1,14 @@
 package server
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/nats-io/nkeys"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -16,7 +19,8 @@ import (
 type authenticator struct {
 	username, password string
 	token              string
-	users              map[string]*User
+	users              map[string]*User // by name
+	nkeys              map[string]*User // by public nkey
 	noAuthUser         string
 	accounts           *accountRegistry
 }
@@ -29,19 +33,12 @@ func newAuthenticator(o *Options, accounts *accountRegistry) (*authenticator, er
 		noAuthUser: o.NoAuthUser,
 		accounts:   accounts,
 	}
-	if len(o.Users) > 0 {
-		a.users = make(map[string]*User, len(o.Users))
-		for _, u := range o.Users {
-			if u.Username == "" {
-				return nil, errors.New("authorization: a user has no name")
-			}
-			if _, dup := a.users[u.Username]; dup {
-				return nil, fmt.Errorf("authorization: duplicate user %q", u.Username)
-			}
-			a.users[u.Username] = u
-			if u.Account != "" {
-				accounts.register(u.Account)
-			}
+	for _, u := range o.Users {
+		if err := a.addUser(u); err != nil {
+			return nil, err
+		}
+		if u.Account != "" {
+			accounts.register(u.Account)
 		}
 	}
 	if a.noAuthUser != "" && a.users[a.noAuthUser] == nil {
@@ -50,12 +47,47 @@ func newAuthenticator(o *Options, accounts *accountRegistry) (*authenticator, er
 	return a, nil
 }
 
-func (a *authenticator) required() bool {
-	return a.username != "" || a.token != "" || len(a.users) > 0
+func (a *authenticator) addUser(u *User) error {
+	switch {
+	case u.Nkey != "":
+		if !nkeys.IsValidPublicUserKey(u.Nkey) {
+			return fmt.Errorf("authorization: %q is not a public user nkey", u.Nkey)
+		}
+		if _, dup := a.nkeys[u.Nkey]; dup {
+			return fmt.Errorf("authorization: duplicate nkey %q", u.Nkey)
+		}
+		if a.nkeys == nil {
+			a.nkeys = make(map[string]*User)
+		}
+		a.nkeys[u.Nkey] = u
+	case u.Username != "":
+		if _, dup := a.users[u.Username]; dup {
+			return fmt.Errorf("authorization: duplicate user %q", u.Username)
+		}
+		if a.users == nil {
+			a.users = make(map[string]*User)
+		}
+		a.users[u.Username] = u
+	default:
+		return errors.New("authorization: a user has neither a name nor an nkey")
+	}
+	return nil
 }
 
-// nonce is sent in INFO for signature-based auth; none is used yet.
-func (a *authenticator) nonce() string { return "" }
+func (a *authenticator) required() bool {
+	return a.username != "" || a.token != "" || len(a.users) > 0 || len(a.nkeys) > 0
+}
+
+// nonce is the challenge an nkey user signs; it is sent in INFO only when
+// nkey users exist.
+func (a *authenticator) nonce() string {
+	if len(a.nkeys) == 0 {
+		return ""
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
 
 var errBadCredentials = errors.New("invalid credentials")
 
@@ -77,11 +109,9 @@ func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions
 		}
 		return global, nil, nil
 	}
-	u := a.users[o.User]
-	if o.User == "" && o.AuthToken == "" && a.noAuthUser != "" {
-		u = a.users[a.noAuthUser]
-	} else if u == nil || !secretMatches(u.Password, o.Pass) {
-		return nil, nil, errBadCredentials
+	u, err := a.identify(c, o)
+	if err != nil {
+		return nil, nil, err
 	}
 	acc := global
 	if u.Account != "" {
@@ -97,4 +127,42 @@ func secretMatches(configured, presented string) bool {
 		return bcrypt.CompareHashAndPassword([]byte(configured), []byte(presented)) == nil
 	}
 	return subtle.ConstantTimeCompare([]byte(configured), []byte(presented)) == 1
+}
+
+// identify finds the configured user a CONNECT proves to be.
+func (a *authenticator) identify(c *client, o *connectOpts) (*User, error) {
+	if o.NKey != "" {
+		u := a.nkeys[o.NKey]
+		if u == nil || !nonceSigned(o.NKey, c.nonce, o.Sig) {
+			return nil, errBadCredentials
+		}
+		return u, nil
+	}
+	if o.User == "" && o.AuthToken == "" && a.noAuthUser != "" {
+		return a.users[a.noAuthUser], nil
+	}
+	u := a.users[o.User]
+	if u == nil || !secretMatches(u.Password, o.Pass) {
+		return nil, errBadCredentials
+	}
+	return u, nil
+}
+
+// nonceSigned verifies that sig (base64, URL or standard alphabet) is the
+// nonce signed by the private key of public user key pub.
+func nonceSigned(pub, nonce, sig string) bool {
+	if nonce == "" {
+		return false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil {
+		if raw, err = base64.StdEncoding.DecodeString(sig); err != nil {
+			return false
+		}
+	}
+	kp, err := nkeys.FromPublicKey(pub)
+	if err != nil {
+		return false
+	}
+	return kp.Verify([]byte(nonce), raw) == nil
 }

@@ -114,10 +114,13 @@ type Options struct {
 	NoSystemAccount bool
 }
 
-// User is one client identity allowed to connect.
+// User is one client identity allowed to connect: a name and password,
+// or an nkey (a public user key, "U..."), whose holder proves itself by
+// signing the nonce the server sends in INFO.
 type User struct {
 	Username    string
 	Password    string
+	Nkey        string
 	Account     string // account name; default the global account
 	Permissions *Permissions
 }

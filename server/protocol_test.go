@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 	"github.com/petrelmq/petrel/internal/testutil"
 	"github.com/petrelmq/petrel/server"
 	"golang.org/x/crypto/bcrypt"
@@ -150,6 +151,31 @@ func TestAuthentication(t *testing.T) {
 		rc.Send("SUB foo 1\r\n")
 		rc.Expect("-ERR 'Authorization Violation'")
 		rc.ExpectClosed()
+	})
+	t.Run("nkey", func(t *testing.T) {
+		user, _ := nkeys.CreateUser()
+		pub, _ := user.PublicKey()
+		other, _ := nkeys.CreateUser()
+		s := testutil.RunServer(t, &server.Options{Users: []*server.User{
+			{Nkey: pub, Account: "N"},
+			{Username: "pw", Password: "secret"},
+		}})
+		sign := func(kp nkeys.KeyPair) func([]byte) ([]byte, error) { return kp.Sign }
+		if _, err := nats.Connect(s.ClientURL(), nats.Nkey(pub, sign(other))); err == nil {
+			t.Fatal("a signature by another key was accepted")
+		}
+		nc := testutil.Connect(t, s, nats.Nkey(pub, sign(user)))
+		if nc.ConnectedServerId() == "" {
+			t.Fatal("not connected")
+		}
+		testutil.Connect(t, s, nats.UserInfo("pw", "secret"))
+		found := false
+		for _, ci := range s.Connections(false) {
+			found = found || ci.Account == "N"
+		}
+		if !found {
+			t.Fatal("the nkey user is not in its account")
+		}
 	})
 	t.Run("timeout", func(t *testing.T) {
 		s := testutil.RunServer(t, &server.Options{Authorization: "t", AuthTimeout: 30 * time.Millisecond})

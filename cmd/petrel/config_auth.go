@@ -52,8 +52,8 @@ func (l *loader) user(path, account string, v any) error {
 	if err := l.walk(path, m, l.userKeys(path, u)); err != nil {
 		return err
 	}
-	if u.Username == "" {
-		return &keyError{path, errors.New("a user needs a name (user: NAME)")}
+	if u.Username == "" && u.Nkey == "" {
+		return &keyError{path, errors.New("a user needs a name (user: NAME) or an nkey (nkey: U...)")}
 	}
 	l.users = append(l.users, u)
 	return nil
@@ -67,7 +67,7 @@ func (l *loader) userKeys(path string, u *server.User) map[string]handler {
 		"pass":        set(&u.Password, text),
 		"account":     set(&u.Account, conf.String),
 		"permissions": l.block(path+".permissions", permissionKeys(u)),
-		"nkey":        func(any) error { return errors.New("nkey users are not supported yet") },
+		"nkey":        set(&u.Nkey, text),
 	}
 }
 

@@ -60,6 +60,9 @@ func TestConfigKeys(t *testing.T) {
 			o.Username, o.Password, o.AuthTimeout = "alice", "s3cr3t", 3*time.Second
 		}},
 		{"authorization { token: tok }", func(o *server.Options) { o.Authorization = "tok" }},
+		{"authorization { users: [ {nkey: UABC, permissions: {publish: x}} ] }", func(o *server.Options) {
+			o.Users = []*server.User{{Nkey: "UABC", Permissions: &server.Permissions{Publish: &server.SubjectPermission{Allow: []string{"x"}}}}}
+		}},
 		{"authorization { user: alice, password: 123456 }", func(o *server.Options) { o.Username, o.Password = "alice", "123456" }},
 		{"PASS = s3cr3t\nauthorization { user: alice, password: $PASS }", func(o *server.Options) { o.Username, o.Password = "alice", "s3cr3t" }},
 		{`authorization {
@@ -186,7 +189,6 @@ func TestConfigErrors(t *testing.T) {
 		{"cluster { routes: [h1] }", "cluster.routes: route"},
 		{"authorization { users: {user: a} }", "authorization.users: expected an array"},
 		{"authorization { users: [ {password: x} ] }", "authorization.users[0]: a user needs a name"},
-		{"authorization { users: [ {nkey: UABC} ] }", "authorization.users[0].nkey: nkey users are not supported yet"},
 		{"authorization { users: [ a ] }", "authorization.users[0]: expected a user"},
 		{"authorization { users: [ {user: a, permissions: {publish: {allow: [1]}}} ] }", "authorization.users[0].permissions.publish: allow: element 0"},
 		{"authorization { users: [ {user: a, permissions: {publish: {alow: x}}} ] }", `authorization.users[0].permissions.publish: unknown key "alow"`},
