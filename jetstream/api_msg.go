@@ -166,12 +166,13 @@ func (st *stream) directGet(m *server.Msg) {
 }
 
 // directRequest reads a direct get: the subject form asks for the last
-// message on the subject and has no body; the plain form has a JSON body.
+// message on the subject (wildcards allowed) and has no body; the plain
+// form has a JSON body.
 func (st *stream) directRequest(m *server.Msg) (*msgGetRequest, bool) {
 	req := new(msgGetRequest)
 	if subj, ok := strings.CutPrefix(m.Subject, directPrefix+st.name+"."); ok {
 		req.LastBySubj = subj
-		return req, len(m.Data) == 0 && subject.ValidLiteral(subj)
+		return req, len(m.Data) == 0 && subject.ValidFilter(subj)
 	}
 	r := &request{data: m.Data}
 	if len(m.Data) == 0 || r.decode(req) != nil || !req.checkDirect() {

@@ -12,6 +12,8 @@ func TestTransform(t *testing.T) {
 		{"a.>", "b.>", "a.x.y", "b.x.y"},
 		{"", "all.>", "q.r", "all.q.r"},
 		{"a.*", "b.{{ Wildcard( 1 ) }}", "a.z", "b.z"},
+		{"$KV.east.>", "$KV.all.>", "$KV.east.k", "$KV.all.k"},
+		{"a.*", "$JS.$1", "a.x", "$JS.x"},
 	} {
 		tr, err := newTransform(tc.src, tc.dest)
 		if err != nil {
@@ -27,7 +29,7 @@ func TestTransform(t *testing.T) {
 	}
 	for _, bad := range [][2]string{
 		{"a.*", ""}, {"a.*", "b.{{wildcard(2)}}"}, {"a.*", "b.>"}, {"a.>", "b.>.c"},
-		{"a..b", "c"}, {"a.*", "b.*"}, {"a.*", "b.{{partition(3,1)}}"}, {"a.*", "b.$x"},
+		{"a..b", "c"}, {"a.*", "b.*"}, {"a.*", "b.{{partition(3,1)}}"}, {"a.*", "b.$2"},
 	} {
 		if _, err := newTransform(bad[0], bad[1]); err == nil {
 			t.Errorf("%s -> %s accepted", bad[0], bad[1])

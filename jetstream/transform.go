@@ -87,14 +87,12 @@ func parseDestToken(tok string, stars int, tail, last bool) (destToken, error) {
 	return destToken{wild: n}, nil
 }
 
-// wildcardRef parses "{{wildcard(n)}}" or "$n"; ok is false for a literal.
+// wildcardRef parses "{{wildcard(n)}}" or "$n"; ok is false for a literal,
+// which includes a "$" token not followed by a number ("$KV", "$JS").
 func wildcardRef(tok string) (n int, ok bool, err error) {
 	if rest, found := strings.CutPrefix(tok, "$"); found {
 		n, err := strconv.Atoi(rest)
-		if err != nil {
-			return 0, false, fmt.Errorf("invalid wildcard reference %q", tok)
-		}
-		return n, true, nil
+		return n, err == nil, nil
 	}
 	if !strings.HasPrefix(tok, "{{") {
 		return 0, false, nil
