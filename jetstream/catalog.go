@@ -43,7 +43,14 @@ func (c *catalog) put(rec *streamRecord) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
+	return writeFileAtomic(c.dir, rec.Config.Name+catalogExt, data)
+}
+
+// writeFileAtomic replaces dir/name with data durably: a temporary file,
+// fsync, rename, fsync of the directory. A crash leaves the old file or
+// the new one, never a mix.
+func writeFileAtomic(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -59,10 +66,10 @@ func (c *catalog) put(rec *streamRecord) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), c.path(rec.Config.Name)); err != nil {
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	return c.syncDir()
+	return syncDir(dir)
 }
 
 // remove deletes the record of name; a missing record is not an error.
@@ -70,16 +77,7 @@ func (c *catalog) remove(name string) error {
 	if err := os.Remove(c.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return c.syncDir()
-}
-
-func (c *catalog) syncDir() error {
-	d, err := os.Open(c.dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return syncDir(c.dir)
 }
 
 // load reads every record. A record that does not parse is an error naming

@@ -49,26 +49,7 @@ func (cc *consumerCatalog) put(rec *consumerRecord) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(cc.dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(cc.dir, rec.Config.Name+catalogExt)); err != nil {
-		return err
-	}
-	return syncDir(cc.dir)
+	return writeFileAtomic(cc.dir, rec.Config.Name+catalogExt, data)
 }
 
 func syncDir(dir string) error {
