@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,26 +11,8 @@ import (
 	"github.com/petrelmq/petrel/server"
 )
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestTraceLogsInboundOperations(t *testing.T) {
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	logger := petrellog.New(petrellog.Options{Trace: true, Output: &out})
 	s := testutil.RunServer(t, &server.Options{Trace: true, Logger: logger})
 	rc := testutil.DialRaw(t, s)

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -71,30 +70,13 @@ func freePort(t *testing.T) int {
 // process is a running petrel binary.
 type process struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	done   chan error
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func startPetrel(t *testing.T, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(petrelBinary(t), args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &process{cmd: exec.Command(petrelBinary(t), args...), stderr: &testutil.SyncBuffer{}, done: make(chan error, 1)}
 	p.cmd.Stderr = p.stderr
 	p.cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+t.TempDir())
 	if err := p.cmd.Start(); err != nil {
