@@ -6,6 +6,7 @@ import { connect } from "@nats-io/transport-node";
 import { headers, errors } from "@nats-io/nats-core";
 
 const servers = process.env.PETREL_URL ?? "nats://127.0.0.1:4222";
+const limit = { timeout: 20_000 }; // per test, so a hang fails with its name
 let nc;
 before(async () => {
   nc = await connect({ servers, name: "nats.js core" });
@@ -14,13 +15,13 @@ after(async () => {
   await nc?.drain();
 });
 
-test("server INFO greets nats.js", () => {
+test("server INFO greets nats.js", limit, () => {
   assert.ok(nc.info.server_id, "INFO has a server_id");
   assert.equal(nc.info.headers, true, "INFO says headers are supported");
   assert.ok(nc.info.max_payload > 0, "INFO has max_payload");
 });
 
-test("publish and subscribe with a wildcard", async () => {
+test("publish and subscribe with a wildcard", limit, async () => {
   const sub = nc.subscribe("greet.*", { max: 3 });
   nc.publish("greet.a", "hi A");
   nc.publish("greet.b", "hi B");
@@ -33,7 +34,7 @@ test("publish and subscribe with a wildcard", async () => {
   assert.deepEqual(got, ["greet.a=hi A", "greet.b=hi B", "greet.c=hi C"]);
 });
 
-test("queue group members share the messages", async () => {
+test("queue group members share the messages", limit, async () => {
   const counts = [0, 0];
   const subs = counts.map((_, i) =>
     nc.subscribe("work", { queue: "workers", callback: () => counts[i]++ }),
@@ -46,7 +47,7 @@ test("queue group members share the messages", async () => {
   assert.equal(counts[0] + counts[1], 20, `each job reaches exactly one member: ${counts}`);
 });
 
-test("headers travel with the message", async () => {
+test("headers travel with the message", limit, async () => {
   const sub = nc.subscribe("hdrs", { max: 1 });
   const h = headers();
   h.set("X-Trace", "abc-1");
@@ -60,7 +61,7 @@ test("headers travel with the message", async () => {
   }
 });
 
-test("request and reply", async () => {
+test("request and reply", limit, async () => {
   const svc = nc.subscribe("svc.echo", {
     callback: (err, m) => {
       if (!err) m.respond(`echo: ${m.string()}`, { headers: m.headers });
@@ -75,7 +76,7 @@ test("request and reply", async () => {
   svc.unsubscribe();
 });
 
-test("a request nobody listens to fails with no responders", async () => {
+test("a request nobody listens to fails with no responders", limit, async () => {
   await assert.rejects(nc.request("nobody.home", "x", { timeout: 2000 }), (err) => {
     assert.ok(err instanceof errors.RequestError, `got ${err}`);
     assert.ok(err.isNoResponders(), `not a no-responders error: ${err}`);

@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { randomBytes, createHash } from "node:crypto";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, AckPolicy, JetStreamApiError } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
+import { Kvm, KvWatchInclude } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 
 const servers = process.env.PETREL_URL ?? "nats://127.0.0.1:4222";
+const limit = { timeout: 20_000 }; // per test, so a hang fails with its name
 let nc, js, jsm;
 before(async () => {
   nc = await connect({ servers, name: "nats.js jetstream" });
@@ -19,7 +20,7 @@ after(async () => {
   await nc?.drain();
 });
 
-test("create a stream, publish, de-duplicate, read back", async () => {
+test("create a stream, publish, de-duplicate, read back", limit, async () => {
   const si = await jsm.streams.add({ name: "JS_ORDERS", subjects: ["js.orders.>"] });
   assert.equal(si.config.name, "JS_ORDERS");
   for (let i = 1; i <= 5; i++) {
@@ -46,7 +47,7 @@ test("create a stream, publish, de-duplicate, read back", async () => {
   assert.ok(names.includes("JS_ORDERS"), `stream names: ${names}`);
 });
 
-test("pull consumer: fetch, ack, consume, then an ordered consumer", async () => {
+test("pull consumer: fetch, ack, consume, then an ordered consumer", limit, async () => {
   await jsm.streams.add({ name: "JS_WORK", subjects: ["js.work.*"] });
   for (let i = 1; i <= 10; i++) await js.publish(`js.work.${i % 2 ? "odd" : "even"}`, `job ${i}`);
 
@@ -86,7 +87,7 @@ test("pull consumer: fetch, ack, consume, then an ordered consumer", async () =>
   assert.deepEqual(evens, ["job 2", "job 4", "job 6", "job 8", "job 10"]);
 });
 
-test("Key/Value: put, get, create, update, delete, keys, history, watch", async () => {
+test("Key/Value: put, get, create, update, delete, keys, history, watch", limit, async () => {
   const kvm = new Kvm(nc);
   const kv = await kvm.create("js_cfg", { history: 5 });
   assert.equal(await kv.put("db.url", "postgres://a"), 1);
@@ -137,7 +138,26 @@ test("Key/Value: put, get, create, update, delete, keys, history, watch", async 
   assert.ok(buckets.includes("js_cfg"), `buckets: ${buckets}`);
 });
 
-test("Object Store: put a multi-chunk object, get it back, info, list, delete", async () => {
+test("Key/Value: a key with its own TTL expires and watchers see it go", limit, async () => {
+  const kv = await new Kvm(nc).create("js_leases", { markerTTL: 1000 });
+  assert.equal((await kv.status()).markerTTL, 1000);
+  const w = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
+  const ops = [];
+  const gone = (async () => {
+    for await (const e of w) {
+      ops.push(`${e.key} ${e.operation}`);
+      if (e.operation !== "PUT") return;
+    }
+  })();
+  await kv.create("lock", "holder-1", "1s");
+  await gone; // the server's limit marker arrives as a purge
+  assert.deepEqual(ops, ["lock PUT", "lock PURGE"]);
+  const e = await kv.get("lock");
+  assert.ok(e === null || e.operation !== "PUT", `lock still held: ${e?.string()}`);
+  assert.equal(await kv.create("lock", "holder-2"), 3, "the key can be taken again");
+});
+
+test("Object Store: put a multi-chunk object, get it back, info, list, delete", limit, async () => {
   const objm = new Objm(nc);
   const os = await objm.create("js_files");
   const data = randomBytes(1024 * 1024 + 333); // 9 chunks of 128 KiB
