@@ -7,7 +7,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -168,7 +167,7 @@ func natsCLI(t *testing.T) string {
 type proc struct {
 	URL     string // client URL
 	monitor string // monitoring base URL
-	log     *syncWriter
+	log     *testutil.SyncBuffer
 }
 
 // startPetrel runs the petrel binary with JetStream on a free loopback
@@ -178,7 +177,7 @@ func startPetrel(t *testing.T) *proc {
 	t.Helper()
 	bin := petrelBinary(t)
 	port, mport := freePort(t), freePort(t)
-	log := &syncWriter{w: new(bytes.Buffer)}
+	log := new(testutil.SyncBuffer)
 	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-m", fmt.Sprint(mport),
 		"-js", "-sd", t.TempDir())
 	cmd.Stdout, cmd.Stderr = log, log
@@ -250,23 +249,6 @@ func freePort(t *testing.T) int {
 	check(t, err, "listen")
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.String()
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // mustContain fails unless out contains every one of want.

@@ -280,7 +280,6 @@ func TestObjectStoreMetaDeleteListWatch(t *testing.T) {
 // On an empty store List says there is nothing and Watch sends its
 // end-of-initial-values marker at once.
 func TestObjectStoreEmptyListWatch(t *testing.T) {
-	pending(t, "F2: direct get of the last message on a wildcard subject answers 408 Bad Request")
 	js := startJS(t)
 	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "empty"})
 	check(t, err, "CreateObjectStore")
