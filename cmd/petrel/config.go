@@ -138,6 +138,7 @@ func (l *loader) topLevel() map[string]handler {
 		"log_file":               set(&o.LogFile, conf.String),
 		"logfile":                set(&o.LogFile, conf.String),
 		"pid_file":               set(&l.rc.pidFile, conf.String),
+		"ports_file_dir":         set(&l.rc.portsFileDir, conf.String),
 		"lame_duck_duration":     set(&o.LameDuckDuration, conf.Duration),
 		"lame_duck_grace_period": set(&o.LameDuckGracePeriod, conf.Duration),
 		"no_header_support":      set(&o.NoHeaderSupport, conf.Bool),

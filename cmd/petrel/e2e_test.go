@@ -3,9 +3,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -234,5 +236,41 @@ func TestBinaryVersion(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(out), "petrel version ") || !strings.Contains(string(out), "(nats feature level ") {
 		t.Errorf("--version printed %q", out)
+	}
+}
+
+// TestBinaryPortsFile starts the binary on random ports (-p -1, -m -1), as
+// client test harnesses do, and finds them through --ports_file_dir.
+func TestBinaryPortsFile(t *testing.T) {
+	dir := t.TempDir()
+	p := startPetrel(t, "-a", "127.0.0.1", "-p", "-1", "-m", "-1", "--no_jetstream", "--ports_file_dir", dir)
+	var ports struct{ Nats, Monitoring []string }
+	path := filepath.Join(dir, fmt.Sprintf("petrel_%d.ports", p.cmd.Process.Pid))
+	testutil.WaitFor(t, 10*time.Second, func() error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(b, &ports)
+	})
+	if len(ports.Nats) != 1 || len(ports.Monitoring) != 1 {
+		t.Fatalf("ports file: %+v", ports)
+	}
+	nc, err := nats.Connect(ports.Nats[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	resp, err := http.Get(ports.Monitoring[0] + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz at %s: %v %v", ports.Monitoring[0], resp, err)
+	}
+	resp.Body.Close()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.waitExit(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("ports file left behind: %v", err)
 	}
 }

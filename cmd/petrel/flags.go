@@ -17,6 +17,7 @@ type cliFlags struct {
 
 	// Server.
 	host, name, config, pidFile, clientAdvertise, signal string
+	portsFileDir                                         string
 	port, httpPort, httpsPort                            int
 	testConfig                                           bool
 
@@ -81,6 +82,7 @@ func (f *cliFlags) registerServer() {
 	f.stringVar(&f.name, "", "server_name", "n", "name")
 	f.stringVar(&f.config, "", "config", "c")
 	f.stringVar(&f.pidFile, "", "pid", "P")
+	f.stringVar(&f.portsFileDir, "", "ports_file_dir")
 	f.intVar(&f.httpPort, 0, "http_port", "m")
 	f.intVar(&f.httpsPort, 0, "https_port", "ms")
 	f.stringVar(&f.clientAdvertise, "", "client_advertise")
@@ -160,6 +162,8 @@ Server options:
   -c, --config FILE              Configuration file (nats-server format)
   -t                             Test the configuration and exit
   -P, --pid FILE                 Write the process id to FILE (removed on exit)
+      --ports_file_dir DIR       Write DIR/<program>_<pid>.ports with the client and
+                                 monitoring URLs once listening (removed on exit)
   -m, --http_port PORT           HTTP monitoring port (default: off)
   -ms, --https_port PORT         HTTPS monitoring port: not supported yet (an error)
       --client_advertise HOST:PORT  Client address to advertise to other servers

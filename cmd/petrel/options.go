@@ -17,11 +17,13 @@ import (
 // runConfig is everything the binary needs to run one server: the
 // server's options and what only the binary handles.
 type runConfig struct {
-	opts      *server.Options
-	pidFile   string
-	httpsPort int  // asked for, not supported yet
-	tls       bool // TLS asked for (--tls, --tlsverify or a tls block)
-	warnings  []string
+	opts    *server.Options
+	pidFile string
+	// portsFileDir receives <program>_<pid>.ports once the server listens.
+	portsFileDir string
+	httpsPort    int  // asked for, not supported yet
+	tls          bool // TLS asked for (--tls, --tlsverify or a tls block)
+	warnings     []string
 }
 
 func (rc *runConfig) warnf(format string, args ...any) {
@@ -60,6 +62,7 @@ var simpleFlags = map[string]func(f *cliFlags, rc *runConfig){
 	"port":             func(f *cliFlags, rc *runConfig) { rc.opts.Port = f.port },
 	"server_name":      func(f *cliFlags, rc *runConfig) { rc.opts.ServerName = f.name },
 	"pid":              func(f *cliFlags, rc *runConfig) { rc.pidFile = f.pidFile },
+	"ports_file_dir":   func(f *cliFlags, rc *runConfig) { rc.portsFileDir = f.portsFileDir },
 	"http_port":        func(f *cliFlags, rc *runConfig) { rc.opts.HTTPPort = f.httpPort },
 	"https_port":       func(f *cliFlags, rc *runConfig) { rc.httpsPort = f.httpsPort },
 	"client_advertise": func(f *cliFlags, rc *runConfig) { rc.opts.ClientAdvertise = f.clientAdvertise },

@@ -69,6 +69,14 @@ func serve(rc *runConfig) error {
 		}
 		defer os.Remove(rc.pidFile)
 	}
+	if rc.portsFileDir != "" {
+		path, err := writePortsFile(rc.portsFileDir, s)
+		if err != nil {
+			s.Shutdown()
+			return err
+		}
+		defer os.Remove(path)
+	}
 	waitForSignals(s)
 	return nil
 }
