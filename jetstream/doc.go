@@ -55,7 +55,8 @@
 // stream as it was before the batch and appended as one store write.
 // With allow_msg_schedules (ADR-51, schedule.go, cron.go) a message with
 // Nats-Schedule holds a schedule; the stream's scheduler queues the
-// produced messages on the ingest like markers.
+// produced messages on the ingest like markers. With persist_mode async
+// (persist.go) the acker sends a batch's acks before waiting for its sync.
 //
 // # Consumers
 //

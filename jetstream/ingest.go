@@ -164,7 +164,7 @@ func (in *ingest) acker() {
 	defer close(in.done)
 	for b := range in.acks {
 		err := b.appendErr
-		if err == nil && b.commit != nil {
+		if err == nil && b.commit != nil && !in.asyncPersist() {
 			err = b.commit.Wait()
 		}
 		b.res.err = err
@@ -174,6 +174,7 @@ func (in *ingest) acker() {
 		if err == nil {
 			in.st.onStored(b.entries)
 		}
+		in.syncAfterAck(b, err) // persist.go
 	}
 }
 

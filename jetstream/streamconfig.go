@@ -174,7 +174,7 @@ func (cfg StreamConfig) equal(other StreamConfig) bool {
 func (cfg *StreamConfig) validate() *APIError {
 	checks := []func() *APIError{
 		cfg.checkName, cfg.checkEnums, cfg.checkLimits, cfg.checkSubjects,
-		cfg.checkMirrorAndSources, cfg.checkSourcing, cfg.checkCounter, cfg.checkAtomic, cfg.checkSchedules, cfg.checkTTL, cfg.checkTransforms, cfg.checkUnsupported,
+		cfg.checkMirrorAndSources, cfg.checkSourcing, cfg.checkCounter, cfg.checkAtomic, cfg.checkSchedules, cfg.checkPersistMode, cfg.checkTTL, cfg.checkTransforms, cfg.checkUnsupported,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -376,8 +376,6 @@ func (cfg *StreamConfig) checkRePublish(rp *RePublish) *APIError {
 // batch publishes, and a batch publish itself is refused (see prepare).
 func (cfg *StreamConfig) checkUnsupported() *APIError {
 	switch {
-	case cfg.PersistMode != "" && cfg.PersistMode != "default":
-		return errorf(ErrStreamInvalidConfig, "persist mode %q is not supported by this server", cfg.PersistMode)
 	case cfg.Template != "":
 		return errorf(ErrStreamInvalidConfig, "stream templates are not supported")
 	}
