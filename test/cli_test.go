@@ -95,6 +95,33 @@ func TestCLI(t *testing.T) {
 		mustContain(t, out, "No Consumers defined")
 	})
 
+	t.Run("consumer pause", func(t *testing.T) {
+		pending(t, "F1: $JS.API.INFO reports api level 0, so natscli refuses to pause consumers")
+		nats.run(t, "stream", "add", "JOBS", "--subjects", "jobs.>", "--defaults")
+		nats.run(t, "consumer", "add", "JOBS", "WORKER", "--pull", "--defaults")
+		out := nats.run(t, "consumer", "pause", "JOBS", "WORKER", "10m", "-f")
+		mustContain(t, out, "Paused JOBS > WORKER until")
+		out = nats.run(t, "consumer", "info", "JOBS", "WORKER")
+		mustContain(t, out, "Paused Until")
+		nats.run(t, "consumer", "resume", "JOBS", "WORKER", "-f")
+		nats.run(t, "stream", "rm", "JOBS", "-f")
+	})
+
+	t.Run("stream backup and restore", func(t *testing.T) {
+		pending(t, "G1: $JS.API.STREAM.SNAPSHOT and RESTORE are not served")
+		nats.run(t, "stream", "add", "LEDGER", "--subjects", "ledger.>", "--defaults")
+		nats.run(t, "pub", "ledger.entry", "entry {{Count}}", "--count", "5")
+		dir := filepath.Join(t.TempDir(), "backup")
+		nats.run(t, "stream", "backup", "LEDGER", dir)
+		nats.run(t, "stream", "rm", "LEDGER", "-f")
+		nats.run(t, "stream", "restore", dir)
+		out := nats.run(t, "stream", "info", "LEDGER")
+		mustContain(t, out, "Messages: 5")
+		out = nats.run(t, "stream", "get", "LEDGER", "5")
+		mustContain(t, out, "entry 5")
+		nats.run(t, "stream", "rm", "LEDGER", "-f")
+	})
+
 	t.Run("kv", func(t *testing.T) {
 		out := nats.run(t, "kv", "add", "CONFIG", "--history", "5", "--ttl", "1h", "--description", "app config")
 		mustContain(t, out, "Bucket Name: CONFIG", "History Kept: 5", "Maximum Age: 1h0m0s", "JetStream Stream: KV_CONFIG")
