@@ -30,6 +30,13 @@ type Options struct {
 
 	// CacheSize is Pebble's block cache in bytes. Default 64 MiB.
 	CacheSize int64
+	// MemTableSize is the size of one Pebble memtable in bytes: how much
+	// is written between two flushes to L0. Pebble starts at 256 KiB and
+	// doubles up to this as writes come, so an idle store stays small;
+	// up to memTableStopWrites memtables may be in memory at once.
+	// Default 64 MiB (Pebble's own default, 4 MiB, spent about 60% of the
+	// server's CPU on compactions under async publish).
+	MemTableSize uint64
 	// Logger receives Pebble's log. Default: Pebble's default logger, the
 	// standard log package (it reports WAL replay at open).
 	Logger pebble.Logger
@@ -37,7 +44,28 @@ type Options struct {
 	Tune func(*pebble.Options)
 }
 
-const defaultCacheSize = 64 << 20
+const (
+	defaultCacheSize    = 64 << 20
+	defaultMemTableSize = 64 << 20
+)
+
+// Pebble tuning for the JetStream workload: messages are appended in
+// sequence order (keys only grow), read back mostly while recent, and
+// removed oldest first by limits or in ranges by purges. Pebble's defaults
+// suit random writes; here they flush and compact far more than needed.
+// Measured with `nats bench js pub async` (bench/RESULTS.md).
+const (
+	// memTableStopWrites is how many memtables (the mutable one and those
+	// queued for flush) may exist before writes stall. Pebble default 2;
+	// 4 rides out a flush of a large memtable without stalling.
+	memTableStopWrites = 4
+	// l0CompactionThreshold is the L0 read amplification that triggers an
+	// L0 -> Lbase compaction; l0StopWrites stalls writes. Pebble defaults
+	// 4 and 12. Larger flushes (MemTableSize) make each L0 file worth
+	// more, and appended keys rarely overlap, so compact less eagerly.
+	l0CompactionThreshold = 8
+	l0StopWrites          = 24
+)
 
 // syncAlways reports whether the options select sync-always mode.
 func (o *Options) syncAlways() bool { return o.SyncAlways || o.SyncInterval <= 0 }
@@ -72,6 +100,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if db.opts.CacheSize <= 0 {
 		db.opts.CacheSize = defaultCacheSize
 	}
+	if db.opts.MemTableSize == 0 {
+		db.opts.MemTableSize = defaultMemTableSize
+	}
 	db.wsync = pebble.Sync
 	if !db.opts.syncAlways() {
 		db.wsync = pebble.NoSync
@@ -97,10 +128,14 @@ func (db *DB) openPebble(dir string) error {
 	cache := pebble.NewCache(db.opts.CacheSize)
 	defer cache.Unref()
 	popts := &pebble.Options{
-		FS:                 db.opts.FS,
-		Cache:              cache,
-		Logger:             db.opts.Logger,
-		FormatMajorVersion: pebble.FormatNewest,
+		FS:                          db.opts.FS,
+		Cache:                       cache,
+		Logger:                      db.opts.Logger,
+		FormatMajorVersion:          pebble.FormatNewest,
+		MemTableSize:                db.opts.MemTableSize,
+		MemTableStopWritesThreshold: memTableStopWrites,
+		L0CompactionThreshold:       l0CompactionThreshold,
+		L0StopWritesThreshold:       l0StopWrites,
 	}
 	if db.opts.Tune != nil {
 		db.opts.Tune(popts)
