@@ -44,8 +44,12 @@ func (k keys) kindEnd(c byte) []byte { return k.kind(c + 1) }
 
 func (k keys) state() []byte { return k.kind(kindState) }
 
-func (k keys) msg(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(k.kind(kindMsg), seq)
+func (k keys) msg(seq uint64) []byte { return k.appendMsg(nil, seq) }
+
+// appendMsg appends the key of message seq to dst.
+func (k keys) appendMsg(dst []byte, seq uint64) []byte {
+	dst = append(append(dst, k.p...), kindMsg)
+	return binary.BigEndian.AppendUint64(dst, seq)
 }
 
 // subjPrefix returns the prefix of the index entries of subject.
@@ -54,7 +58,13 @@ func (k keys) subjPrefix(subject string) []byte {
 }
 
 func (k keys) index(subject string, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(k.subjPrefix(subject), seq)
+	return k.appendIndex(nil, subject, seq)
+}
+
+// appendIndex appends the index key of (subject, seq) to dst.
+func (k keys) appendIndex(dst []byte, subject string, seq uint64) []byte {
+	dst = append(append(append(dst, k.p...), kindIndex), subject...)
+	return binary.BigEndian.AppendUint64(append(dst, 0), seq)
 }
 
 func (k keys) summary(subject string) []byte {

@@ -163,14 +163,12 @@ func (b *backend) recover() (*engine.Recovered, error) {
 	return rec, err
 }
 
-// Begin starts a change in an indexed batch, so the change reads its own
-// writes.
+// Begin starts a change; see txn.
 func (b *backend) Begin() (engine.Txn, error) {
 	if err := b.db.err(); err != nil {
 		return nil, err
 	}
-	batch := b.db.pdb.NewIndexedBatch()
-	return &txn{view: view{r: batch, k: b.k, name: b.name}, b: b, batch: batch}, nil
+	return b.newTxn(), nil
 }
 
 // Destroy deletes every key of the stream and its catalog entry, durably.
@@ -192,73 +190,4 @@ func (b *backend) Destroy() error {
 func (b *backend) Close() error {
 	b.db.forget(b.name)
 	return nil
-}
-
-// txn is one engine change: an indexed Pebble batch.
-type txn struct {
-	view
-	b     *backend
-	batch *pebble.Batch
-	buf   []byte
-	erase [][2][]byte
-}
-
-var _ engine.Txn = (*txn)(nil)
-
-func (t *txn) Put(m *store.Msg) {
-	t.buf = appendRecord(t.buf[:0], m)
-	_ = t.batch.Set(t.k.msg(m.Seq), t.buf, nil)
-	_ = t.batch.Set(t.k.index(m.Subject, m.Seq), nil, nil)
-	if m.TTL > 0 {
-		_ = t.batch.Set(t.k.ttl(m.Time+int64(m.TTL), m.Seq), nil, nil)
-	}
-}
-
-func (t *txn) Remove(r engine.Rec, erase bool) {
-	key := t.k.msg(r.Seq)
-	_ = t.batch.Delete(key, nil)
-	_ = t.batch.Delete(t.k.index(r.Subject, r.Seq), nil)
-	if r.TTL > 0 {
-		_ = t.batch.Delete(t.k.ttl(r.Time+r.TTL, r.Seq), nil)
-	}
-	if erase {
-		t.erase = append(t.erase, [2][]byte{key, t.k.msg(r.Seq + 1)})
-	}
-}
-
-func (t *txn) RemoveAll() {
-	for _, kind := range []byte{kindIndex, kindMsg, kindSummary, kindTTL} {
-		_ = t.batch.DeleteRange(t.k.kind(kind), t.k.kindEnd(kind), nil)
-	}
-}
-
-func (t *txn) TTLDue(now int64, fn func(uint64) bool) error { return t.ttlDue(now, fn) }
-func (t *txn) NextTTL() (int64, error)                      { return t.nextTTL() }
-
-func (t *txn) SaveState(p engine.Persist) {
-	_ = t.batch.Set(t.k.state(), encodeState(p), nil)
-}
-
-func (t *txn) SaveSubject(subject string, s engine.SubjState) {
-	if s.Msgs == 0 {
-		_ = t.batch.Delete(t.k.summary(subject), nil)
-		return
-	}
-	_ = t.batch.Set(t.k.summary(subject), encodeSummary(s), nil)
-}
-
-func (t *txn) Commit() (store.Commit, error) {
-	c, err := t.b.db.apply(t.batch, t.erase)
-	t.batch = nil
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-func (t *txn) Abort() {
-	if t.batch != nil {
-		_ = t.batch.Close()
-		t.batch = nil
-	}
 }
