@@ -7,8 +7,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -259,4 +264,222 @@ func mustContain(t *testing.T, out string, want ...string) {
 			t.Fatalf("output lacks %q:\n%s", w, out)
 		}
 	}
+}
+
+// --- Key/Value and Object Store ---
+
+// wantEntries reads len(want) entries from w and compares them with want,
+// written "key=value@rev", "key DEL@rev" or "key PURGE@rev".
+func wantEntries(t *testing.T, w jetstream.KeyWatcher, want ...string) {
+	t.Helper()
+	for _, exp := range want {
+		e := next(t, w.Updates(), "watch entry "+exp)
+		if e == nil {
+			t.Fatalf("got the nil marker, want %s", exp)
+		}
+		if got := describe(e); got != exp {
+			t.Fatalf("watch entry %s, want %s", got, exp)
+		}
+	}
+}
+
+func describe(e jetstream.KeyValueEntry) string {
+	switch e.Operation() {
+	case jetstream.KeyValueDelete:
+		return fmt.Sprintf("%s DEL@%d", e.Key(), e.Revision())
+	case jetstream.KeyValuePurge:
+		return fmt.Sprintf("%s PURGE@%d", e.Key(), e.Revision())
+	}
+	return fmt.Sprintf("%s=%s@%d", e.Key(), e.Value(), e.Revision())
+}
+
+// apiErrCode is the JetStream err_code inside err, or 0.
+func apiErrCode(err error) jetstream.ErrorCode {
+	var ae *jetstream.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode
+	}
+	return 0
+}
+
+func randomBytes(t *testing.T, n int) []byte {
+	b := make([]byte, n)
+	_, err := rand.Read(b)
+	check(t, err, "rand")
+	return b
+}
+
+// digest is an object's digest as nats.go writes it.
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "SHA-256=" + base64.URLEncoding.EncodeToString(sum[:])
+}
+
+func objectNames(list []*jetstream.ObjectInfo) []string {
+	var names []string
+	for _, o := range list {
+		names = append(names, o.Name)
+	}
+	return names
+}
+
+// --- the nats CLI ---
+
+// cli runs one nats CLI binary against one petrel process, with a HOME of
+// its own so no user context leaks in.
+type cli struct {
+	bin    string
+	server *proc
+	env    []string
+}
+
+func newCLI(t *testing.T) *cli {
+	bin := natsCLI(t)
+	p := startPetrel(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "NO_COLOR=1"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NATS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_") {
+			env = append(env, kv)
+		}
+	}
+	return &cli{bin: bin, server: p, env: env}
+}
+
+func (c *cli) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.bin, append([]string{"--server", c.server.URL}, args...)...)
+	cmd.Env = c.env
+	return cmd
+}
+
+// run runs nats with args and returns what it printed; a non-zero exit
+// fails the test.
+func (c *cli) run(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := c.exec(args...)
+	if err != nil {
+		t.Fatalf("nats %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// fail runs nats with args and returns what it printed; a zero exit fails
+// the test.
+func (c *cli) fail(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := c.exec(args...)
+	if err == nil {
+		t.Fatalf("nats %s succeeded, want a failure:\n%s", strings.Join(args, " "), out)
+	}
+	return out
+}
+
+func (c *cli) exec(args ...string) (string, error) {
+	cmd := c.command(args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return out.String(), err
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return out.String(), os.ErrDeadlineExceeded
+	}
+}
+
+// runInTerminal runs nats under script(1), for commands that insist on a
+// terminal.
+func (c *cli) runInTerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := c.command(args...)
+	quoted := make([]string, len(cmd.Args))
+	for i, a := range cmd.Args {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	script := exec.Command("script", "-qec", strings.Join(quoted, " "), "/dev/null")
+	script.Env = c.env
+	out, err := script.CombinedOutput()
+	if err != nil {
+		t.Fatalf("nats %s (in a terminal): %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// background is a nats command left running, such as sub or kv watch.
+type background struct {
+	cmd  *exec.Cmd
+	out  *testutil.SyncBuffer
+	done chan error
+}
+
+// start runs nats with args in the background; it is killed when the test
+// ends if it has not exited by then.
+func (c *cli) start(t *testing.T, args ...string) *background {
+	t.Helper()
+	cmd := c.command(args...)
+	b := &background{cmd: cmd, out: new(testutil.SyncBuffer), done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = b.out, b.out
+	check(t, cmd.Start(), "start nats "+strings.Join(args, " "))
+	go func() { b.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-b.done
+	})
+	return b
+}
+
+func (b *background) output() string { return b.out.String() }
+
+// waitFor waits up to 10s until the command has printed s.
+func (b *background) waitFor(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !strings.Contains(b.output(), s) {
+		select {
+		case err := <-b.done:
+			b.done <- err
+			if !strings.Contains(b.output(), s) {
+				t.Fatalf("nats %s exited (%v) without printing %q:\n%s", strings.Join(b.cmd.Args[1:], " "), err, s, b.output())
+			}
+		case <-deadline:
+			t.Fatalf("nats %s did not print %q within 10s:\n%s", strings.Join(b.cmd.Args[1:], " "), s, b.output())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// wait waits up to 10s for the command to exit successfully and returns
+// what it printed.
+func (b *background) wait(t *testing.T) string {
+	t.Helper()
+	if err := b.exit(t); err != nil {
+		t.Fatalf("nats %s: %v\n%s", strings.Join(b.cmd.Args[1:], " "), err, b.output())
+	}
+	return b.output()
+}
+
+// exited waits up to 10s for the command to exit, successfully or not,
+// and returns what it printed.
+func (b *background) exited(t *testing.T) string {
+	t.Helper()
+	b.exit(t)
+	return b.output()
+}
+
+func (b *background) exit(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-b.done:
+		b.done <- err
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nats %s did not exit within 10s:\n%s", strings.Join(b.cmd.Args[1:], " "), b.output())
+	}
+	return nil
 }

@@ -575,31 +575,6 @@ func TestKVSources(t *testing.T) {
 	})
 }
 
-// wantEntries reads len(want) entries from w and compares them with want,
-// written "key=value@rev", "key DEL@rev" or "key PURGE@rev".
-func wantEntries(t *testing.T, w jetstream.KeyWatcher, want ...string) {
-	t.Helper()
-	for _, exp := range want {
-		e := next(t, w.Updates(), "watch entry "+exp)
-		if e == nil {
-			t.Fatalf("got the nil marker, want %s", exp)
-		}
-		if got := describe(e); got != exp {
-			t.Fatalf("watch entry %s, want %s", got, exp)
-		}
-	}
-}
-
-func describe(e jetstream.KeyValueEntry) string {
-	switch e.Operation() {
-	case jetstream.KeyValueDelete:
-		return fmt.Sprintf("%s DEL@%d", e.Key(), e.Revision())
-	case jetstream.KeyValuePurge:
-		return fmt.Sprintf("%s PURGE@%d", e.Key(), e.Revision())
-	}
-	return fmt.Sprintf("%s=%s@%d", e.Key(), e.Value(), e.Revision())
-}
-
 // The older nats.JetStreamContext KV API, still used by many services,
 // sees the same bucket.
 func TestKVLegacyAPI(t *testing.T) {
@@ -632,13 +607,4 @@ func TestKVLegacyAPI(t *testing.T) {
 	if string(e.Value()) != "v2" {
 		t.Fatalf("Get: %q", e.Value())
 	}
-}
-
-// apiErrCode is the JetStream err_code inside err, or 0.
-func apiErrCode(err error) jetstream.ErrorCode {
-	var ae *jetstream.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode
-	}
-	return 0
 }

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"io"
 	"slices"
@@ -316,25 +313,4 @@ func TestObjectStoreSeal(t *testing.T) {
 	if info, err := obs.GetInfo(ctx(t), "v1.tar"); err != nil || info.Size != 4 {
 		t.Fatalf("GetInfo from a sealed store: %+v %v", info, err)
 	}
-}
-
-func randomBytes(t *testing.T, n int) []byte {
-	b := make([]byte, n)
-	_, err := rand.Read(b)
-	check(t, err, "rand")
-	return b
-}
-
-// digest is an object's digest as nats.go writes it.
-func digest(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "SHA-256=" + base64.URLEncoding.EncodeToString(sum[:])
-}
-
-func objectNames(list []*jetstream.ObjectInfo) []string {
-	var names []string
-	for _, o := range list {
-		names = append(names, o.Name)
-	}
-	return names
 }
