@@ -27,6 +27,12 @@ type Store interface {
 	// the payload is also overwritten or compacted away, not just unlinked.
 	// It returns once the removal is durable.
 	DeleteMsg(seq uint64, erase bool) error
+	// DeleteMsgs removes the messages at seqs (any order, duplicates
+	// allowed), skipping those already gone, as one write, and returns how
+	// many it removed. It returns once the removal is durable: one commit
+	// for the lot, where DeleteMsg pays one each (retention policies
+	// release acknowledged messages this way).
+	DeleteMsgs(seqs []uint64) (uint64, error)
 	// Purge removes messages as opts says and returns how many.
 	Purge(opts PurgeOpts) (uint64, error)
 	// Compact removes every message below seq and returns how many. When

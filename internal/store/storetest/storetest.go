@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"LoadNext", testLoadNext},
 		{"LoadNextManySubjects", testLoadNextManySubjects},
 		{"DeleteMsg", testDeleteMsg},
+		{"DeleteMsgs", testDeleteMsgs},
 		{"Erase", testErase},
 		{"PurgeAll", testPurgeAll},
 		{"PurgeSubject", testPurgeSubject},

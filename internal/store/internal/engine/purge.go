@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/petrelmq/petrel/internal/store"
@@ -31,6 +32,27 @@ func (e *Engine) DeleteMsg(seq uint64, erase bool) error {
 		return lookupErr
 	}
 	return err
+}
+
+// DeleteMsgs removes the messages at seqs that are still stored, in one
+// op: one commit, one wait for durability.
+func (e *Engine) DeleteMsgs(seqs []uint64) (uint64, error) {
+	if len(seqs) == 0 {
+		return 0, nil
+	}
+	return e.purge(func(o *op) {
+		for _, seq := range seqs {
+			r, err := o.tx.Rec(seq)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				o.fail(err)
+				return
+			}
+			o.remove(r, 0, false)
+		}
+	})
 }
 
 // Purge removes messages as opts says.
