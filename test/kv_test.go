@@ -451,7 +451,7 @@ func TestKVHistoryLimit(t *testing.T) {
 // A bucket TTL expires values.
 func TestKVBucketTTL(t *testing.T) {
 	js := startJS(t)
-	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "cache", TTL: 500 * time.Millisecond})
+	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "cache", TTL: time.Second})
 	check(t, err, "CreateKeyValue")
 	_, err = kv.PutString(ctx(t), "k", "v")
 	check(t, err, "Put")
