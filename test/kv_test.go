@@ -608,3 +608,28 @@ func TestKVLegacyAPI(t *testing.T) {
 		t.Fatalf("Get: %q", e.Value())
 	}
 }
+
+// A bucket can republish every change to other subjects, with the
+// stream coordinates in headers.
+func TestKVRePublish(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{JetStream: true})
+	nc := testutil.Connect(t, s)
+	js, err := jetstream.New(nc)
+	check(t, err, "jetstream.New")
+	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{
+		Bucket: "prices", RePublish: &jetstream.RePublish{Source: "$KV.prices.>", Destination: "feed.prices.>"},
+	})
+	check(t, err, "CreateKeyValue with RePublish")
+	sub, err := nc.SubscribeSync("feed.prices.>")
+	check(t, err, "SubscribeSync")
+	check(t, nc.Flush(), "Flush")
+	_, err = kv.PutString(ctx(t), "eur.usd", "1.08")
+	check(t, err, "Put")
+	m, err := sub.NextMsg(5 * time.Second)
+	check(t, err, "republished message")
+	if m.Subject != "feed.prices.eur.usd" || string(m.Data) != "1.08" ||
+		m.Header.Get("Nats-Stream") != "KV_prices" || m.Header.Get("Nats-Subject") != "$KV.prices.eur.usd" ||
+		m.Header.Get("Nats-Sequence") != "1" {
+		t.Fatalf("republished %s %q %v", m.Subject, m.Data, m.Header)
+	}
+}

@@ -3,12 +3,14 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/internal/testutil"
 )
 
 // A user creates a store, reads its status, lists it and deletes it.
@@ -312,5 +314,25 @@ func TestObjectStoreSeal(t *testing.T) {
 	}
 	if info, err := obs.GetInfo(ctx(t), "v1.tar"); err != nil || info.Size != 4 {
 		t.Fatalf("GetInfo from a sealed store: %+v %v", info, err)
+	}
+}
+
+// A store with a TTL lets its objects expire, chunks and all.
+func TestObjectStoreTTL(t *testing.T) {
+	js := startJS(t)
+	obs, err := js.CreateObjectStore(ctx(t), jetstream.ObjectStoreConfig{Bucket: "tmp", TTL: time.Second})
+	check(t, err, "CreateObjectStore")
+	_, err = obs.PutBytes(ctx(t), "upload", randomBytes(t, 300<<10))
+	check(t, err, "PutBytes")
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		if _, err := obs.GetInfo(ctx(t), "upload"); !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return fmt.Errorf("object still there (%v)", err)
+		}
+		return nil
+	})
+	st, err := obs.Status(ctx(t))
+	check(t, err, "Status")
+	if st.Size() != 0 {
+		t.Fatalf("store holds %d bytes after its TTL", st.Size())
 	}
 }
