@@ -5,7 +5,7 @@
 #
 # Usage: bench/compare.sh [GROUP|SCENARIO ...]     (default: core)
 #        bench/compare.sh --list
-# Groups: core js kv conns all.
+# Groups: core js kv consume conns all.
 #
 # Environment:
 #   PETREL_BIN   petrel server binary. Unset: build ../cmd/petrel into a temp
@@ -31,16 +31,20 @@ CONNS=${CONNS:-10000}
 # Scenario registry. A scenario NAME needs:
 #   DESC[NAME]   one-line description (shown in the table)
 #   UNIT[NAME]   unit of the main metric; "B/conn" means lower is better
+#   CONF[NAME:SIDE]  optional: config file text for SIDE's server (petrel or
+#                ref) in this scenario, passed with -c next to -js -sd
 #   scn_NAME URL PID TAG   a function that runs one measurement against the
 #                server at URL (whose process id is PID) and prints
 #                "VALUE [EXTRA]" on stdout; non-zero exit = FAILED.
 # and its name in one of the GROUP_* lists. Counts go through n().
 # ---------------------------------------------------------------------------
 GROUP_core=(pub16 pub128 pub1k pubsub fanout queue reqrep)
-GROUP_js=(js_async_file_128 js_async_file_1k js_sync_file_128 js_async_mem_128)
-GROUP_kv=(kv_put kv_get kv_put4 kv_get4)
+GROUP_js=(js_async_file_128 js_async_file_128_refalways js_async_file_1k js_sync_file_128
+	js_sync_file_128_interval js_sync_file_128_refalways js_async_mem_128)
+GROUP_kv=(kv_put kv_put_interval kv_put_refalways kv_get kv_put4 kv_get4)
+GROUP_consume=(js_ordered js_consume js_fetch js_push)
 GROUP_conns=(conns)
-declare -A DESC UNIT
+declare -A DESC UNIT CONF
 
 # Progress/diagnostics go to stderr (and the log); results to stdout.
 say() { printf '%s\n' "$*" >&2; }
@@ -117,15 +121,20 @@ free_port() {
 	return 1
 }
 
-# start_server SIDE: (re)start SIDE's server with a fresh store dir. On failure
-# SRV_UP[SIDE]=0 and the scenario is reported FAILED for that side.
+# start_server SIDE [SCENARIO]: (re)start SIDE's server with a fresh store dir,
+# with the scenario's CONF for SIDE if it has one. On failure SRV_UP[SIDE]=0
+# and the scenario is reported FAILED for that side.
 start_server() {
-	local side=$1 store=$WORK/store-$1 log=$WORK/$1.log line
+	local side=$1 store=$WORK/store-$1 log=$WORK/$1.log line conf=()
 	stop_server "$side"
 	rm -rf "$store"
 	mkdir -p "$store"
 	SRV_UP[$side]=0
-	"${SRV_BIN[$side]}" -a 127.0.0.1 -p "${SRV_PORT[$side]}" -js -sd "$store" -m "${SRV_MPORT[$side]}" >>"$log" 2>&1 &
+	if [[ -n ${2:-} && -n ${CONF[$2:$side]:-} ]]; then
+		printf '%s\n' "${CONF[$2:$side]}" >"$WORK/$2-$side.conf"
+		conf=(-c "$WORK/$2-$side.conf")
+	fi
+	"${SRV_BIN[$side]}" "${conf[@]}" -a 127.0.0.1 -p "${SRV_PORT[$side]}" -js -sd "$store" -m "${SRV_MPORT[$side]}" >>"$log" 2>&1 &
 	SRV_PID[$side]=$!
 	for _ in $(seq 100); do
 		if ! kill -0 "${SRV_PID[$side]}" 2>/dev/null; then
@@ -349,6 +358,48 @@ scn_js_async_file_1k()  { js_pub "$1" "$3" async file benchfile 1KiB "$(n 150000
 scn_js_sync_file_128()  { js_pub "$1" "$3" sync file benchfile 128B "$(n 10000)"; }
 scn_js_async_mem_128()  { js_pub "$1" "$3" async memory benchmem 128B "$(n 250000)"; }
 
+# Sync publish three ways (issue 3). A lone synchronous publish waits for its
+# own fsync in petrel's durable default, while the reference syncs every two
+# minutes. _interval starts petrel with the reference's guarantee;
+# _refalways starts the reference with petrel's (petrel stays durable).
+INTERVAL_CONF='jetstream { sync_interval: "2m" }'
+ALWAYS_CONF='jetstream { sync_interval: always }'
+DESC[js_sync_file_128_interval]="JS sync publish, file, 128 B; petrel sync_interval 2m vs reference default"
+DESC[js_sync_file_128_refalways]="JS sync publish, file, 128 B; petrel durable vs reference sync_interval always"
+UNIT[js_sync_file_128_interval]="msgs/s"; UNIT[js_sync_file_128_refalways]="msgs/s"
+CONF[js_sync_file_128_interval:petrel]=$INTERVAL_CONF
+CONF[js_sync_file_128_refalways:ref]=$ALWAYS_CONF
+DESC[js_async_file_128_refalways]="JS async publish, file, 128 B; petrel durable vs reference sync_interval always"
+UNIT[js_async_file_128_refalways]="msgs/s"
+CONF[js_async_file_128_refalways:ref]=$ALWAYS_CONF
+scn_js_async_file_128_refalways() { js_pub "$1" "$3" async file benchfile 128B "$(n 50000)"; }
+scn_js_sync_file_128_interval()  { scn_js_sync_file_128 "$@"; }
+scn_js_sync_file_128_refalways() { scn_js_sync_file_128 "$@"; }
+
+# ---------------------------------------------------------------------------
+# Consumer scenarios (issue 4): the stream is filled first (untimed, async
+# publish), then natscli reads it all with a fresh consumer of its default
+# durable name (nats-bench), explicit acks where the kind has acks.
+# ---------------------------------------------------------------------------
+# js_consume_run URL TAG MSGS CMD...: fill, then time CMD; prints msgs/s.
+js_consume_run() {
+	local url=$1 tag=$2 msgs=$3 csv=$WORK/$2.csv
+	shift 3
+	rm -f "$csv"
+	nb "$url" bench js pub async js.benchcons --stream benchcons --storage file --create --purge \
+		--size 128B --msgs "$msgs" --no-progress >"$WORK/$tag.fill.out" 2>&1 || return 1
+	nb "$url" bench "$@" --stream benchcons --msgs "$msgs" --no-progress --csv "$csv" >"$WORK/$tag.out" 2>&1 || return 1
+	csv_col "$csv" MsgsPerSec
+}
+DESC[js_ordered]="JS ordered consumer (ephemeral, no acks), file, 128 B"; UNIT[js_ordered]="msgs/s"
+DESC[js_consume]="JS consume (callback, pull), explicit acks, file, 128 B"; UNIT[js_consume]="msgs/s"
+DESC[js_fetch]="JS fetch batches of 500, explicit acks, file, 128 B"; UNIT[js_fetch]="msgs/s"
+DESC[js_push]="JS durable push consumer (old API), explicit acks, file, 128 B"; UNIT[js_push]="msgs/s"
+scn_js_ordered() { js_consume_run "$1" "$3" "$(n 200000)" js ordered; }
+scn_js_consume() { js_consume_run "$1" "$3" "$(n 200000)" js consume; }
+scn_js_fetch()   { js_consume_run "$1" "$3" "$(n 200000)" js fetch; }
+scn_js_push()    { js_consume_run "$1" "$3" "$(n 200000)" oldjs push js.benchcons --ack; }
+
 # ---------------------------------------------------------------------------
 # KV scenarios: natscli creates only its default bucket "benchbucket" (file,
 # history 1); 128 B values, sequential keys. The store dir starts empty.
@@ -362,6 +413,13 @@ scn_kv_put() {
 		--no-progress --csv "$csv" >"$WORK/$3.out" 2>&1 || return 1
 	csv_col "$csv" MsgsPerSec
 }
+DESC[kv_put_interval]="KV put, 1 client, 128 B; petrel sync_interval 2m vs reference default"
+DESC[kv_put_refalways]="KV put, 1 client, 128 B; petrel durable vs reference sync_interval always"
+UNIT[kv_put_interval]="ops/s"; UNIT[kv_put_refalways]="ops/s"
+CONF[kv_put_interval:petrel]=$INTERVAL_CONF
+CONF[kv_put_refalways:ref]=$ALWAYS_CONF
+scn_kv_put_interval()  { scn_kv_put "$@"; }
+scn_kv_put_refalways() { scn_kv_put "$@"; }
 scn_kv_get() {
 	local csv=$WORK/$3.csv msgs
 	msgs=$(n 15000)
@@ -430,7 +488,7 @@ run_scenario() {
 		for side in petrel ref; do
 			tag="$scn-$side-$rep"
 			res=""
-			if start_server "$side" && res=$(scn_"$scn" "nats://127.0.0.1:${SRV_PORT[$side]}" "${SRV_PID[$side]}" "$tag") &&
+			if start_server "$side" "$scn" && res=$(scn_"$scn" "nats://127.0.0.1:${SRV_PORT[$side]}" "${SRV_PID[$side]}" "$tag") &&
 				val=${res%% *} && [[ $val =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then
 				vals[$side]+="$val "
 				# optional secondary metric "label=NUMBERunit"
@@ -477,7 +535,7 @@ run_scenario() {
 }
 
 if [[ ${1:-} == --list ]]; then
-	for g in core js kv conns; do
+	for g in core js kv consume conns; do
 		declare -n grp="GROUP_$g"
 		for s in "${grp[@]}"; do printf '%-6s %-20s %s\n' "$g" "$s" "${DESC[$s]}"; done
 		unset -n grp
@@ -489,10 +547,11 @@ SCENARIOS=()
 [[ $# -gt 0 ]] || set -- core
 for arg in "$@"; do
 	case $arg in
-	all) SCENARIOS+=("${GROUP_core[@]}" "${GROUP_js[@]}" "${GROUP_kv[@]}" "${GROUP_conns[@]}") ;;
+	all) SCENARIOS+=("${GROUP_core[@]}" "${GROUP_js[@]}" "${GROUP_kv[@]}" "${GROUP_consume[@]}" "${GROUP_conns[@]}") ;;
 	core) SCENARIOS+=("${GROUP_core[@]}") ;;
 	js) SCENARIOS+=("${GROUP_js[@]}") ;;
 	kv) SCENARIOS+=("${GROUP_kv[@]}") ;;
+	consume) SCENARIOS+=("${GROUP_consume[@]}") ;;
 	conns) SCENARIOS+=("${GROUP_conns[@]}") ;;
 	*)
 		declare -F "scn_$arg" >/dev/null || die "unknown scenario or group '$arg' (try --list)"
