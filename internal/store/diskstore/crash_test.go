@@ -159,11 +159,20 @@ func powerCut(t *testing.T, seed uint64) {
 		for range 1 + rng.IntN(30) {
 			<-progress
 		}
+		// What was acknowledged or deleted before the clone must be in it;
+		// a delete begun before the clone is taken may or may not be, so
+		// the deletes in flight are read after it.
 		p := crashPoint{views: map[string]ledgerView{}}
 		for _, l := range ledgers {
 			p.views[l.name] = l.view()
 		}
 		p.fs = fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: rng.IntN(101), RNG: rng})
+		for _, l := range ledgers {
+			v := p.views[l.name]
+			for seq := range l.view().deleting {
+				v.deleting[seq] = true
+			}
+		}
 		points = append(points, p)
 	}
 	close(stop)
