@@ -53,7 +53,7 @@ func benchWorkQueue(b *testing.B, waitReply bool) {
 	}
 	b.ResetTimer()
 	for got := 0; got < b.N; {
-		batch, err := c.Fetch(256, jsclient.FetchMaxWait(5*time.Second))
+		batch, err := c.Fetch(min(256, b.N-got), jsclient.FetchMaxWait(5*time.Second))
 		if err != nil {
 			b.Fatal(err)
 		}

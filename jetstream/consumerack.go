@@ -79,6 +79,12 @@ func (c *consumer) onAck(m *server.Msg) {
 		c.mu.Unlock()
 		return
 	}
+	if len(acked) > 0 && c.persist != nil && c.st.config().Retention != RetentionLimits {
+		// Removed after the state holding these acks is stored: see
+		// retention.go.
+		c.persist.released = append(c.persist.released, acked...)
+		acked = nil
+	}
 	syncReply := m.Reply != "" && kind != ackNext
 	stored := c.persist == nil
 	if syncReply && !stored {

@@ -113,6 +113,10 @@ type storedState struct {
 	// Pending is [stream seq, consumer seq, last delivery ns, deliveries].
 	Pending [][4]uint64 `json:"pending,omitempty"`
 	LPS     []uint64    `json:"lps,omitempty"`
+	// Release lists the acked stream sequences whose removal by the
+	// retention policy follows this write and may not be durable yet;
+	// recovery removes them again (retention.go).
+	Release []uint64 `json:"release,omitempty"`
 }
 
 func stateKey(name string) string { return "consumer/" + name }
@@ -164,6 +168,10 @@ type persister struct {
 	wake chan struct{}
 	quit chan struct{}
 	done chan struct{}
+	// released are the stream sequences acked since the last state write
+	// that the retention policy (interest, work queue) may remove once
+	// that write is stored (retention.go). Guarded by c.mu.
+	released []uint64
 }
 
 // newPersister returns a persister for c, or nil when its stream keeps no
@@ -201,17 +209,20 @@ func (p *persister) stop() {
 	<-p.done
 }
 
-// flush stores the state if it changed and answers the waiting acks.
+// flush stores the state if it changed, removes the messages its acks
+// released (one store write for all of them), and then answers the
+// waiting acks. retention.go explains the order.
 func (p *persister) flush() {
 	c := p.c
 	c.mu.Lock()
-	if !c.mu.dirty && len(c.mu.waiters) == 0 {
+	if !c.mu.dirty && len(c.mu.waiters) == 0 && len(p.released) == 0 {
 		c.mu.Unlock()
 		return
 	}
 	snap := c.snapshotLocked()
+	snap.Release = p.released
 	waiters := c.mu.waiters
-	c.mu.waiters, c.mu.dirty = nil, false
+	c.mu.waiters, c.mu.dirty, p.released = nil, false, nil
 	c.mu.Unlock()
 	data, err := json.Marshal(snap)
 	if err == nil {
@@ -221,8 +232,17 @@ func (p *persister) flush() {
 		c.st.acc.svc.log.Errorf("JetStream consumer %s > %s: store state: %v", c.st.name, c.name, err)
 		c.mu.Lock()
 		c.mu.dirty = true
+		p.released = append(snap.Release, p.released...)
 		c.mu.Unlock()
 		return // the waiting acks get no answer: they were not stored
+	}
+	if err := c.st.afterAcks(c, snap.Release); err != nil {
+		// The acks are stored; keep the removals for the next write, whose
+		// Release list carries them on.
+		c.mu.Lock()
+		c.mu.dirty = true
+		p.released = append(snap.Release, p.released...)
+		c.mu.Unlock()
 	}
 	for _, reply := range waiters {
 		c.publish(outMsg{route: reply})
@@ -262,6 +282,11 @@ func (st *stream) recoverConsumers() error {
 	if err != nil {
 		return err
 	}
+	type release struct {
+		c    *consumer
+		seqs []uint64
+	}
+	var releases []release
 	for _, rec := range recs {
 		cfg := rec.Config
 		saved := st.loadState(cfg.Name)
@@ -273,9 +298,18 @@ func (st *stream) recoverConsumers() error {
 			saved = c.snapshotLocked()
 			c.mu.Unlock()
 		}
-		if _, apiErr := st.openConsumer(&cfg, rec.Created, saved); apiErr != nil {
+		c, apiErr := st.openConsumer(&cfg, rec.Created, saved)
+		if apiErr != nil {
 			return fmt.Errorf("consumer %s: %v", cfg.Name, apiErr)
 		}
+		if len(saved.Release) > 0 {
+			releases = append(releases, release{c, saved.Release})
+		}
+	}
+	// Removals a crash may have cut short, once every consumer is back
+	// (interest streams ask them all).
+	for _, r := range releases {
+		_ = st.afterAcks(r.c, r.seqs)
 	}
 	return nil
 }
