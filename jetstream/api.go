@@ -2,8 +2,10 @@ package jetstream
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
+	"github.com/petrelmq/petrel/internal/wire"
 	"github.com/petrelmq/petrel/server"
 )
 
@@ -39,6 +41,7 @@ var apiRoutes = []route{
 	{apiPrefix + "CONSUMER.NAMES.*", typePrefix + "consumer_names_response", (*account).apiConsumerNames},
 	{apiPrefix + "CONSUMER.LIST.*", typePrefix + "consumer_list_response", (*account).apiConsumerList},
 	{apiPrefix + "CONSUMER.PAUSE.*.*", typePrefix + "consumer_pause_response", (*account).apiConsumerPause},
+	{apiPrefix + "CONSUMER.UNPIN.*.*", typePrefix + "consumer_unpin_response", (*account).apiConsumerUnpin},
 }
 
 // request is one API call.
@@ -84,7 +87,11 @@ func (a *account) handler(rt route) server.MsgHandler {
 		a.apiTotal.Add(1)
 		byType.total.Add(1)
 		req := &request{subject: m.Subject, reply: m.Reply, data: m.Data}
-		resp, apiErr := rt.handle(a, req)
+		var resp response
+		apiErr := requiredAPILevel(m.Header)
+		if apiErr == nil {
+			resp, apiErr = rt.handle(a, req)
+		}
 		if apiErr != nil {
 			a.apiErrors.Add(1)
 			byType.errors.Add(1)
@@ -96,6 +103,30 @@ func (a *account) handler(rt route) server.MsgHandler {
 		resp.base().Type = rt.typ
 		a.reply(m.Reply, resp)
 	}
+}
+
+// hdrRequiredAPILevel asks that the server answering an API request
+// support at least that JetStream API level (ADR-44).
+const hdrRequiredAPILevel = "Nats-Required-Api-Level"
+
+// apiLevelSupported reports whether the request headers hdr ask for no
+// more than APILevel; a level that is not a number is not supported.
+func apiLevelSupported(hdr []byte) bool {
+	v, ok := wire.HeaderGet(hdr, hdrRequiredAPILevel)
+	if !ok || len(v) == 0 {
+		return true
+	}
+	n, err := strconv.Atoi(string(v))
+	return err == nil && n <= APILevel
+}
+
+// requiredAPILevel is the error of a request asking for a higher API
+// level than petrel's, or nil.
+func requiredAPILevel(hdr []byte) *APIError {
+	if apiLevelSupported(hdr) {
+		return nil
+	}
+	return newError(ErrRequiredAPILevel)
 }
 
 // reply publishes v as JSON to subj.

@@ -139,6 +139,8 @@ func (a *account) apiMsgDelete(r *request) (response, *APIError) {
 var (
 	statusNotFound   = wire.StatusHeader(404, "Message Not Found")
 	statusBadRequest = wire.StatusHeader(408, "Bad Request")
+
+	statusRequiredAPILevel = wire.StatusHeader(412, "Required Api Level")
 )
 
 // directGet serves $JS.API.DIRECT.GET.<stream>[.<subject>]: the reply is
@@ -148,6 +150,10 @@ func (st *stream) directGet(m *server.Msg) {
 		return
 	}
 	conn := st.acc.direct
+	if !apiLevelSupported(m.Header) {
+		conn.Publish(m.Reply, "", statusRequiredAPILevel, nil)
+		return
+	}
 	req, ok := st.directRequest(m)
 	if !ok {
 		conn.Publish(m.Reply, "", statusBadRequest, nil)

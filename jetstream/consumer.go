@@ -42,6 +42,7 @@ type consumer struct {
 		push    pushState
 		replay  replayState
 		rate    rateState
+		prio    priorityState // pins of priority groups (priority.go)
 		// lastActive is when a client last showed interest (pull request,
 		// ack, delivery); it drives inactive_threshold.
 		lastActive time.Time

@@ -75,9 +75,10 @@ type ConsumerConfig struct {
 	Metadata           map[string]string `json:"metadata,omitempty"`
 	PauseUntil         *time.Time        `json:"pause_until,omitempty"`
 
-	// Priority groups (ADR-42) are not implemented; parsed to refuse them.
-	PriorityPolicy string   `json:"priority_policy,omitempty"`
-	PriorityGroups []string `json:"priority_groups,omitempty"`
+	// Priority groups of pull consumers (ADR-42, priority.go).
+	PriorityPolicy string        `json:"priority_policy,omitempty"`
+	PriorityGroups []string      `json:"priority_groups,omitempty"`
+	PinnedTTL      time.Duration `json:"priority_timeout,omitempty"`
 }
 
 // isPull reports whether the consumer is pulled (no deliver subject).
@@ -126,6 +127,8 @@ func (cfg ConsumerConfig) withDefaults(scfg *StreamConfig) ConsumerConfig {
 	c.MaxRequestMaxBytes = max(c.MaxRequestMaxBytes, 0)
 	c.Heartbeat = max(c.Heartbeat, 0)
 	c.InactiveThreshold = max(c.InactiveThreshold, 0)
+	c.PriorityGroups = slices.Clone(cfg.PriorityGroups)
+	c.priorityDefaults()
 	if c.isPull() && c.MaxWaiting == 0 {
 		c.MaxWaiting = DefaultMaxWaiting
 	}
@@ -199,8 +202,6 @@ func (cfg *ConsumerConfig) checkPolicies(*StreamConfig) *APIError {
 	case !oneOf(cfg.DeliverPolicy, DeliverAll, DeliverLast, DeliverNew, DeliverByStartSeq,
 		DeliverByStartTime, DeliverLastPerSubject):
 		return errorf(ErrConsumerInvalidPolicy, "consumer deliver policy %q is invalid", cfg.DeliverPolicy)
-	case cfg.PriorityPolicy != "" && cfg.PriorityPolicy != "none" || len(cfg.PriorityGroups) > 0:
-		return errorf(ErrConsumerCreate, "consumer priority groups are not supported")
 	}
 	for _, b := range cfg.BackOff {
 		if b < 0 {
@@ -366,7 +367,7 @@ func (cfg *ConsumerConfig) checkMisc(*StreamConfig) *APIError {
 	if n > maxMetadataBytes {
 		return newError(ErrConsumerMetadataLength, fmt.Sprintf("%dKB", maxMetadataBytes/1024))
 	}
-	return nil
+	return cfg.checkPriority()
 }
 
 // checkUpdate reports why cfg cannot replace old, or nil. Only the fields

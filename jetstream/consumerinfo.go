@@ -5,21 +5,22 @@ import "time"
 // ConsumerInfo is a consumer's configuration and state as the API reports
 // it.
 type ConsumerInfo struct {
-	Stream         string         `json:"stream_name"`
-	Name           string         `json:"name"`
-	Created        time.Time      `json:"created"`
-	Config         ConsumerConfig `json:"config"`
-	Delivered      SequenceInfo   `json:"delivered"`
-	AckFloor       SequenceInfo   `json:"ack_floor"`
-	NumAckPending  int            `json:"num_ack_pending"`
-	NumRedelivered int            `json:"num_redelivered"`
-	NumWaiting     int            `json:"num_waiting"`
-	NumPending     uint64         `json:"num_pending"`
-	Cluster        *ClusterInfo   `json:"cluster,omitempty"`
-	PushBound      bool           `json:"push_bound,omitempty"`
-	Paused         bool           `json:"paused,omitempty"`
-	PauseRemaining time.Duration  `json:"pause_remaining,omitempty"`
-	TimeStamp      time.Time      `json:"ts"`
+	Stream         string               `json:"stream_name"`
+	Name           string               `json:"name"`
+	Created        time.Time            `json:"created"`
+	Config         ConsumerConfig       `json:"config"`
+	Delivered      SequenceInfo         `json:"delivered"`
+	AckFloor       SequenceInfo         `json:"ack_floor"`
+	NumAckPending  int                  `json:"num_ack_pending"`
+	NumRedelivered int                  `json:"num_redelivered"`
+	NumWaiting     int                  `json:"num_waiting"`
+	NumPending     uint64               `json:"num_pending"`
+	Cluster        *ClusterInfo         `json:"cluster,omitempty"`
+	PushBound      bool                 `json:"push_bound,omitempty"`
+	Paused         bool                 `json:"paused,omitempty"`
+	PauseRemaining time.Duration        `json:"pause_remaining,omitempty"`
+	PriorityGroups []PriorityGroupState `json:"priority_groups,omitempty"`
+	TimeStamp      time.Time            `json:"ts"`
 }
 
 // SequenceInfo is a consumer and a stream sequence with the time of the
@@ -51,6 +52,7 @@ func (c *consumer) info() *ConsumerInfo {
 		Cluster:       &ClusterInfo{Leader: c.st.acc.svc.srv.Name()},
 		TimeStamp:     now.UTC(),
 	}
+	ci.PriorityGroups = c.priorityGroupsLocked(cfg)
 	for _, p := range c.mu.pending {
 		if p.count > 1 {
 			ci.NumRedelivered++

@@ -173,6 +173,19 @@ const (
 	ErrConsumerReplayPolicyInvalid   ErrorCode = 10182
 	ErrConsumerAckWaitNegative       ErrorCode = 10183
 	ErrConsumerBackOffNegative       ErrorCode = 10184
+
+	// Priority groups (ADR-42).
+	ErrConsumerPriorityPolicyWithoutGroup ErrorCode = 10159
+	ErrConsumerInvalidPriorityGroup       ErrorCode = 10160
+	ErrConsumerEmptyGroupName             ErrorCode = 10161
+	ErrConsumerInvalidGroupName           ErrorCode = 10162
+	ErrConsumerPushWithPriorityGroup      ErrorCode = 10178
+	ErrConsumerPriorityGroupWithNone      ErrorCode = 10196
+	ErrConsumerPinnedTTLWithoutPolicy     ErrorCode = 10197
+
+	// ErrRequiredAPILevel answers a request whose Nats-Required-Api-Level
+	// header asks for more than APILevel (ADR-44).
+	ErrRequiredAPILevel ErrorCode = 10185
 )
 
 // errorInfo is one row of the table: the HTTP-like code and the
@@ -324,6 +337,16 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrConsumerReplayPolicyInvalid:   {400, "consumer replay policy invalid"},
 	ErrConsumerAckWaitNegative:       {400, "consumer ack wait needs to be positive"},
 	ErrConsumerBackOffNegative:       {400, "consumer backoff needs to be positive"},
+
+	ErrConsumerPriorityPolicyWithoutGroup: {400, "Setting PriorityPolicy requires at least one PriorityGroup to be set"},
+	ErrConsumerInvalidPriorityGroup:       {400, "Provided priority group does not exist for this consumer"},
+	ErrConsumerEmptyGroupName:             {400, "Group name cannot be an empty string"},
+	ErrConsumerInvalidGroupName:           {400, "Valid priority group name must match A-Z, a-z, 0-9, -_/=)+ and may not exceed 16 characters"},
+	ErrConsumerPushWithPriorityGroup:      {400, "priority groups can not be used with push consumers"},
+	ErrConsumerPriorityGroupWithNone:      {400, "consumer can not have priority groups when policy is none"},
+	ErrConsumerPinnedTTLWithoutPolicy:     {400, "PinnedTTL cannot be set when PriorityPolicy is none"},
+
+	ErrRequiredAPILevel: {412, "JetStream minimum api level required"},
 }
 
 // newError builds the API error for ec; args fill the {placeholders} of

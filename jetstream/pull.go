@@ -28,6 +28,12 @@ type nextRequest struct {
 	NoWait    bool          `json:"no_wait"`
 	MaxBytes  int           `json:"max_bytes"`
 	Heartbeat time.Duration `json:"idle_heartbeat"`
+	// Priority groups (ADR-42, priority.go).
+	Group         string `json:"group"`
+	MinPending    int64  `json:"min_pending"`
+	MinAckPending int64  `json:"min_ack_pending"`
+	PinID         string `json:"id"`
+	Priority      int    `json:"priority"`
 }
 
 // pullRequest is a waiting pull request.
@@ -41,12 +47,14 @@ type pullRequest struct {
 	hb        time.Duration
 	nextHB    time.Time
 	delivered int
+	prio      pullPriority
 }
 
 // parseNextRequest reads a pull request body.
 func parseNextRequest(data []byte, now time.Time) (*pullRequest, error) {
 	data = bytes.TrimSpace(data)
 	req := nextRequest{Batch: 1}
+	asked := len(data) > 0 && data[0] == '{'
 	switch {
 	case len(data) == 0:
 	case data[0] == '{':
@@ -65,6 +73,7 @@ func parseNextRequest(data []byte, now time.Time) (*pullRequest, error) {
 		batch: max(req.Batch, 1), maxBytes: max(req.MaxBytes, 0), noWait: req.NoWait, hb: max(req.Heartbeat, 0),
 	}
 	pr.bytesLeft = pr.maxBytes
+	pr.prio = req.priorityFields(asked)
 	if req.Expires > 0 {
 		pr.expires = now.Add(req.Expires)
 	}
@@ -76,9 +85,14 @@ func parseNextRequest(data []byte, now time.Time) (*pullRequest, error) {
 
 // onNextRequest handles a request on the consumer's MSG.NEXT subject.
 func (c *consumer) onNextRequest(m *server.Msg) {
-	if m.Reply != "" {
-		c.addRequest(m.Reply, m.Data)
+	if m.Reply == "" {
+		return
 	}
+	if !apiLevelSupported(m.Header) {
+		c.publish(outMsg{route: m.Reply, hdr: statusHeader(412, "Required Api Level")})
+		return
+	}
+	c.addRequest(m.Reply, m.Data)
 }
 
 // addRequest queues a pull request, or answers at once why it cannot wait.
@@ -96,6 +110,10 @@ func (c *consumer) addRequest(reply string, data []byte) {
 	}
 	if desc := cfg.requestLimitExceeded(req, now); desc != "" {
 		c.publish(outMsg{route: reply, hdr: statusHeader(409, desc)})
+		return
+	}
+	if code, desc := c.checkPriorityRequest(cfg, req, now); code != 0 {
+		c.publish(outMsg{route: reply, hdr: statusHeader(code, desc)})
 		return
 	}
 	req.reply = reply
@@ -171,6 +189,7 @@ func (c *consumer) dropDeadRequestsLocked(now time.Time) {
 // expireRequestsLocked answers expired requests with 408, forgets those
 // without interest and sends due heartbeats.
 func (c *consumer) expireRequestsLocked(r *roundState) {
+	c.expirePinsLocked(r)
 	keep := c.mu.waiting[:0]
 	for _, req := range c.mu.waiting {
 		switch {
@@ -229,6 +248,9 @@ func (c *consumer) finishNoWaitLocked(r *roundState) {
 type target struct {
 	route string
 	req   *pullRequest
+	// pinned: a pinned_client request, whose deliveries carry the pin
+	// (assigned at its first delivery when its group has none).
+	pinned bool
 }
 
 // targetLocked picks the destination of the next delivery, or nil when
@@ -239,6 +261,9 @@ func (c *consumer) targetLocked(r *roundState) *target {
 	}
 	if len(c.mu.waiting) == 0 {
 		return nil
+	}
+	if r.cfg.PriorityPolicy != "" {
+		return c.priorityTargetLocked(r)
 	}
 	req := c.mu.waiting[0]
 	return &target{route: req.reply, req: req}
@@ -286,6 +311,11 @@ func (t *target) sent(c *consumer, r *roundState, size int, m *store.Msg) {
 		return
 	}
 	req := t.req
+	if t.pinned {
+		i := len(r.out) - 1 // the delivery; pinLocked may append an advisory
+		id := c.pinLocked(r, req)
+		r.out[i].hdr = withPinHeader(r.out[i].hdr, id)
+	}
 	req.batch--
 	req.delivered++
 	if req.maxBytes > 0 {
