@@ -143,6 +143,9 @@ func (a *account) checkResources(cfg *StreamConfig, existing *stream) *APIError 
 	if existing == nil && lim.MaxStreams > 0 && len(mine) >= lim.MaxStreams {
 		return newError(ErrMaximumStreamsLimit)
 	}
+	if cfg.MaxConsumers > 0 && lim.MaxConsumers > 0 && cfg.MaxConsumers > lim.MaxConsumers {
+		return newError(ErrMaximumConsumersLimit)
+	}
 	need := max(reservation(cfg), 1)
 	if max := lim.forStorage(cfg.Storage); max >= 0 && reserved(mine, cfg.Storage, existing)+need > max {
 		return resourcesExceeded(cfg.Storage)
@@ -152,6 +155,18 @@ func (a *account) checkResources(cfg *StreamConfig, existing *stream) *APIError 
 		return resourcesExceeded(cfg.Storage)
 	}
 	return nil
+}
+
+// maxConsumers is how many consumers the stream may have: its
+// max_consumers, or the account's max_consumers when that is lower or the
+// stream sets none. As in the reference server, the account's limit caps
+// each stream, not the account's total.
+func (st *stream) maxConsumers() int {
+	limit := st.config().MaxConsumers
+	if acc := st.acc.limits().MaxConsumers; acc > 0 && (limit <= 0 || acc < limit) {
+		limit = acc
+	}
+	return limit
 }
 
 func resourcesExceeded(storage string) *APIError {

@@ -34,7 +34,7 @@ func (st *stream) addConsumer(req ConsumerConfig, action string) (*consumer, *AP
 	if action == actionUpdate {
 		return nil, newError(ErrConsumerDoesNotExist)
 	}
-	if scfg.MaxConsumers > 0 && st.cons.count() >= scfg.MaxConsumers {
+	if limit := st.maxConsumers(); limit > 0 && st.cons.count() >= limit {
 		return nil, newError(ErrMaximumConsumersLimit)
 	}
 	if err := st.checkWorkQueue(&cfg, ""); err != nil {

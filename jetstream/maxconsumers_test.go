@@ -1,0 +1,51 @@
+package jetstream_test
+
+import (
+	"testing"
+
+	"github.com/nats-io/nats.go"
+	jsclient "github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/internal/testutil"
+	"github.com/petrelmq/petrel/server"
+)
+
+// The account's max_consumers caps the consumers of each of its streams
+// (as in the reference server), together with the stream's own
+// max_consumers, whichever is lower.
+func TestAccountMaxConsumers(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{
+		JetStream: true,
+		Accounts:  []*server.AccountConfig{{Name: "ACC", JetStream: true, JetStreamMaxConsumers: 2}},
+		Users:     []*server.User{{Username: "u", Password: "p", Account: "ACC"}},
+	})
+	nc := testutil.Connect(t, s, nats.UserInfo("u", "p"))
+	js, _ := jsclient.New(nc)
+
+	_, err := js.CreateStream(ctx(t), jsclient.StreamConfig{Name: "MANY", Subjects: []string{"many"}, MaxConsumers: 3})
+	expectAPICode(t, err, 10026)
+
+	one := mustCreate(t, js, jsclient.StreamConfig{Name: "ONE", Subjects: []string{"one"}})
+	two := mustCreate(t, js, jsclient.StreamConfig{Name: "TWO", Subjects: []string{"two"}, MaxConsumers: 1})
+	for _, name := range []string{"A", "B"} {
+		mustConsumer(t, one, jsclient.ConsumerConfig{Durable: name})
+	}
+	_, err = one.CreateConsumer(ctx(t), jsclient.ConsumerConfig{Durable: "C"})
+	expectAPICode(t, err, 10026)
+	// An ephemeral counts too; an existing consumer may still be updated.
+	_, err = one.CreateConsumer(ctx(t), jsclient.ConsumerConfig{})
+	expectAPICode(t, err, 10026)
+	if _, err := one.UpdateConsumer(ctx(t), jsclient.ConsumerConfig{Durable: "A", Description: "updated"}); err != nil {
+		t.Fatalf("update at the limit: %v", err)
+	}
+
+	// The stream's lower limit applies on the other stream.
+	mustConsumer(t, two, jsclient.ConsumerConfig{Durable: "A"})
+	_, err = two.CreateConsumer(ctx(t), jsclient.ConsumerConfig{Durable: "B"})
+	expectAPICode(t, err, 10026)
+
+	// Deleting one makes room.
+	if err := one.DeleteConsumer(ctx(t), "B"); err != nil {
+		t.Fatal(err)
+	}
+	mustConsumer(t, one, jsclient.ConsumerConfig{Durable: "C"})
+}
