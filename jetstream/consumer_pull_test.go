@@ -331,30 +331,39 @@ func TestAckNextDeliversNext(t *testing.T) {
 }
 
 func TestRedeliveryBackoffMaxDeliver(t *testing.T) {
+	// Backoff entries far apart, so that which one applied shows however
+	// slow the machine is.
+	const first, second = 100 * time.Millisecond, time.Second
 	nc, _, c := pullSetup(t, 1, jsclient.ConsumerConfig{AckPolicy: jsclient.AckExplicitPolicy,
-		BackOff: []time.Duration{100 * time.Millisecond, 300 * time.Millisecond}, MaxDeliver: 3})
+		BackOff: []time.Duration{first, second}, MaxDeliver: 3})
 	adv, _ := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.D")
-	if ci := consumerInfo(t, c); ci.Config.AckWait != 100*time.Millisecond {
+	if ci := consumerInfo(t, c); ci.Config.AckWait != first {
 		t.Fatalf("ack wait from backoff: %v", ci.Config.AckWait)
 	}
-	var times []time.Time
+	// asked[i] is when delivery i was asked for, got[i] when it came: the
+	// server delivered it in between, so a redelivery due d after delivery
+	// i comes no sooner than asked[i]+d.
+	var asked, got []time.Time
 	for i := 0; i < 3; i++ {
-		m, err := c.Next(jsclient.FetchMaxWait(2 * time.Second))
+		asked = append(asked, time.Now())
+		m, err := c.Next(jsclient.FetchMaxWait(5 * time.Second))
 		if err != nil {
 			t.Fatalf("delivery %d: %v", i+1, err)
 		}
-		times = append(times, time.Now())
+		got = append(got, time.Now())
 		if md, _ := m.Metadata(); md.NumDelivered != uint64(i+1) {
 			t.Fatalf("delivery %d: count %d", i+1, md.NumDelivered)
 		}
 	}
-	if d := times[1].Sub(times[0]); d < 90*time.Millisecond || d > 250*time.Millisecond {
-		t.Fatalf("first redelivery after %v", d)
+	// The first redelivery waits the first entry (well before the second
+	// would be due), the next one the second entry.
+	if d := got[1].Sub(asked[0]); d < first || d >= second {
+		t.Fatalf("first redelivery %v after the request, want [%v, %v)", d, first, second)
 	}
-	if d := times[2].Sub(times[1]); d < 280*time.Millisecond {
-		t.Fatalf("second redelivery after %v", d)
+	if d := got[2].Sub(asked[1]); d < second || d > second+4*time.Second {
+		t.Fatalf("second redelivery %v after the request, want at least %v", d, second)
 	}
-	ev, err := adv.NextMsg(2 * time.Second)
+	ev, err := adv.NextMsg(5 * time.Second)
 	if err != nil {
 		t.Fatalf("max deliveries advisory: %v", err)
 	}
