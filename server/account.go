@@ -92,8 +92,6 @@ func (r *accountRegistry) all() []*Account {
 	return out
 }
 
-func (r *accountRegistry) shutdown() {}
-
 // GlobalAccount is the account of clients that name none.
 func (s *Server) GlobalAccount() *Account { return s.accounts.global }
 
