@@ -28,7 +28,10 @@ type Options struct {
 	// (which means sync always).
 	SyncInterval time.Duration
 
-	// CacheSize is Pebble's block cache in bytes. Default 64 MiB.
+	// CacheSize is Pebble's block cache in bytes. Default 64 MiB. Pebble
+	// counts its memtables against the cache it is given, so the cache
+	// is created with room for memTableStopWrites memtables on top:
+	// CacheSize is what is left for blocks.
 	CacheSize int64
 	// MemTableSize is the size of one Pebble memtable in bytes: how much
 	// is written between two flushes to L0. Pebble starts at 256 KiB and
@@ -125,7 +128,8 @@ func Open(dir string, opts *Options) (*DB, error) {
 }
 
 func (db *DB) openPebble(dir string) error {
-	cache := pebble.NewCache(db.opts.CacheSize)
+	memtables := int64(db.opts.MemTableSize) * memTableStopWrites
+	cache := pebble.NewCache(db.opts.CacheSize + memtables)
 	defer cache.Unref()
 	popts := &pebble.Options{
 		FS:                          db.opts.FS,
