@@ -109,11 +109,30 @@ func (e *Engine) LoadNextMsg(filter string, start uint64) (*store.Msg, error) {
 		return nil, err
 	}
 	defer e.mu.RUnlock()
-	seq, err := e.nextSeq(filter, max(start, e.mu.st.first))
+	start = max(start, e.mu.st.first)
+	if m, err := e.loadAt(filter, start); m != nil || err != nil {
+		return m, err
+	}
+	seq, err := e.nextSeq(filter, start)
 	if err != nil {
 		return nil, err
 	}
 	return e.b.Load(seq)
+}
+
+// loadAt is LoadNextMsg's fast path for a reader that takes every message
+// (a consumer without a filter, catching up): the message at start itself,
+// one point read instead of a scan and a read. It returns nil, nil when
+// the fast path does not apply or start holds no message.
+func (e *Engine) loadAt(filter string, start uint64) (*store.Msg, error) {
+	if !match.All(filter) || e.mu.st.msgs == 0 || start > e.mu.st.last {
+		return nil, nil
+	}
+	m, err := e.b.Load(start)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return m, err
 }
 
 // nextSeq returns the first sequence >= start matching filter.
