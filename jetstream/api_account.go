@@ -1,8 +1,10 @@
 package jetstream
 
-// APILevel is the JetStream API level petrel reports (ADR-44): 0 is the
-// API of nats-server 2.10.
-const APILevel = 0
+// APILevel is the JetStream API level petrel reports (ADR-44): 1 is the
+// API of nats-server 2.11 (per-message TTL, subject delete markers,
+// consumer pause, priority groups, batched direct get, required API level
+// in requests). Keep server.FeatureLevel and the INFO api_lvl in step.
+const APILevel = 1
 
 // accountInfoResponse answers $JS.API.INFO.
 type accountInfoResponse struct {

@@ -29,6 +29,7 @@
 //	$JS.API.CONSUMER.NAMES.<stream>       names (offset)
 //	$JS.API.CONSUMER.LIST.<stream>        infos (offset)
 //	$JS.API.CONSUMER.PAUSE.<stream>.<consumer>   pause_until (zero resumes)
+//	$JS.API.CONSUMER.UNPIN.<stream>.<consumer>   {"group"}: unpin (priority.go)
 //	$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer> pull request (served by the consumer)
 //
 // Each endpoint is its own subscription, as in the reference server, so a
@@ -36,7 +37,9 @@
 // without allow_direct) gets the "no responders" status. Responses are JSON
 // objects with a "type" (io.nats.jetstream.api.v1.*_response) and, on
 // failure, an "error" {code, err_code, description}; the codes are in
-// errors.go.
+// errors.go. petrel serves JetStream API level 1 (APILevel, ADR-44: the API
+// of nats-server 2.11); a request whose Nats-Required-Api-Level header asks
+// for more is refused with 10185 (a 412 status for pulls and direct gets).
 //
 // # Publishing
 //
@@ -64,7 +67,8 @@
 // subscribes $JS.ACK.<stream>.<consumer>.>, $JS.FC.<stream>.<consumer>.>
 // and its MSG.NEXT subject, and one delivery goroutine (delivery.go) that
 // delivers redeliveries first, then new messages, to the first waiting pull
-// request (pull.go) or to the deliver subject while someone listens there
+// request (pull.go; with priority groups, ADR-42, the request the policy
+// picks: priority.go) or to the deliver subject while someone listens there
 // (push.go: heartbeats, flow control, rate limit). The stream wakes its
 // consumers once a batch is durable (onStored). A delivery's reply subject
 // is its ack subject (ADR-15):

@@ -10,21 +10,21 @@ import (
 	"github.com/petrelmq/petrel/internal/testutil"
 )
 
-// limitMarkerBucket makes the stream nats.go makes for
-// KeyValueConfig{Bucket: name, LimitMarkerTTL: ttl} (ADR-48); nats.go
-// itself refuses LimitMarkerTTL below API level 1, so the stream is
-// created directly and the bucket bound with KeyValue.
+// limitMarkerBucket creates a bucket with LimitMarkerTTL (ADR-48)
+// through nats.go, which asks $JS.API.INFO first and refuses below API
+// level 1.
 func limitMarkerBucket(t *testing.T, js jsclient.JetStream, name string, ttl time.Duration) jsclient.KeyValue {
 	t.Helper()
-	mustCreate(t, js, jsclient.StreamConfig{
-		Name: "KV_" + name, Subjects: []string{"$KV." + name + ".>"},
-		MaxMsgsPerSubject: 1, MaxBytes: -1, MaxMsgs: -1, MaxConsumers: -1, MaxMsgSize: -1,
-		AllowRollup: true, DenyDelete: true, AllowDirect: true, Discard: jsclient.DiscardNew,
-		Duplicates: 2 * time.Minute, AllowMsgTTL: true, SubjectDeleteMarkerTTL: ttl,
-	})
-	kv, err := js.KeyValue(ctx(t), name)
+	kv, err := js.CreateKeyValue(ctx(t), jsclient.KeyValueConfig{Bucket: name, LimitMarkerTTL: ttl})
+	if err != nil {
+		t.Fatalf("CreateKeyValue with LimitMarkerTTL: %v", err)
+	}
+	info, err := js.Stream(ctx(t), "KV_"+name)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg := info.CachedInfo().Config; !cfg.AllowMsgTTL || cfg.SubjectDeleteMarkerTTL != ttl {
+		t.Fatalf("bucket stream: allow_msg_ttl %v subject_delete_marker_ttl %v", cfg.AllowMsgTTL, cfg.SubjectDeleteMarkerTTL)
 	}
 	if st, _ := kv.Status(ctx(t)); st.LimitMarkerTTL() != ttl {
 		t.Fatalf("LimitMarkerTTL = %v", st.LimitMarkerTTL())

@@ -96,7 +96,6 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("consumer pause", func(t *testing.T) {
-		pending(t, "F1: $JS.API.INFO reports api level 0, so natscli refuses to pause consumers")
 		nats.run(t, "stream", "add", "JOBS", "--subjects", "jobs.>", "--defaults")
 		nats.run(t, "consumer", "add", "JOBS", "WORKER", "--pull", "--defaults")
 		out := nats.run(t, "consumer", "pause", "JOBS", "WORKER", "10m", "-f")
@@ -170,7 +169,6 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("kv per-key ttl", func(t *testing.T) {
-		pending(t, "F1: $JS.API.INFO reports api level 0, so nats.go refuses LimitMarkerTTL")
 		out := nats.run(t, "kv", "add", "LEASES", "--marker-ttl", "1s")
 		mustContain(t, out, "Per-Key TTL Supported: true", "Limit Marker TTL: 1s")
 		nats.run(t, "kv", "create", "LEASES", "lock", "holder-1", "--ttl", "1s")

@@ -467,7 +467,6 @@ func TestKVBucketTTL(t *testing.T) {
 
 // A bucket made with LimitMarkerTTL (ADR-48) through nats.go.
 func TestKVLimitMarkerTTLBucket(t *testing.T) {
-	pending(t, "F1: $JS.API.INFO reports api level 0, so nats.go refuses LimitMarkerTTL")
 	js := startJS(t)
 	kv, err := js.CreateKeyValue(ctx(t), jetstream.KeyValueConfig{Bucket: "ttl", LimitMarkerTTL: time.Second})
 	check(t, err, "CreateKeyValue with LimitMarkerTTL")
@@ -480,8 +479,8 @@ func TestKVLimitMarkerTTLBucket(t *testing.T) {
 
 // Per-key TTL (ADR-48): a key created with KeyTTL expires, can then be
 // created again, and a purge marker with PurgeTTL expires too. The
-// bucket's stream is made as nats.go makes it for LimitMarkerTTL (see
-// TestKVLimitMarkerTTLBucket for why not through nats.go).
+// bucket's stream is made as nats.go makes it for LimitMarkerTTL
+// (TestKVLimitMarkerTTLBucket makes one through nats.go).
 func TestKVPerKeyTTL(t *testing.T) {
 	js := startJS(t)
 	kv := ttlBucket(t, js)
