@@ -70,6 +70,16 @@
 // rebuilds everything from the messages and reports any disagreement, for
 // tests and operators.
 //
+// # Write path and tuning
+//
+// An Append writes a plain (unindexed) Pebble batch: the message keys in
+// sequence order, then the counters and summaries, then the index and TTL
+// keys, so the memtable inserts two ascending runs. A change that reads
+// before it commits (limits, TTL, rollups) switches to an indexed batch at
+// its first read (txn.go). Pebble's defaults suit random writes; db.go sets
+// 64 MiB memtables and lazier L0 compaction for sequential appends, and
+// sizes the block cache above the memtables Pebble charges to it.
+//
 // # Durability
 //
 // In sync-always mode (the default) Append writes its batch with
