@@ -379,3 +379,30 @@ func TestPriorityPinnedConsume(t *testing.T) {
 		return nil
 	})
 }
+
+func TestPriorityPrioritized(t *testing.T) {
+	nc, js, _, c := prioritySetup(t, 0, jsclient.PriorityPolicyPrioritized, 0)
+	// Three waiting requests: priority 5, then 1, then 1 again.
+	var subs []*nats.Subscription
+	for _, p := range []int{5, 1, 1} {
+		inbox := nats.NewInbox()
+		sub, err := nc.SubscribeSync(inbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf(`{"batch":1,"group":"A","priority":%d,"expires":5000000000}`, p)
+		if err := nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.D", inbox, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, sub)
+		waitWaiting(t, c, len(subs))
+	}
+	// The lowest priority goes first, in arrival order; priority 5 last.
+	for i, want := range []int{1, 2, 0} {
+		publishN(t, js, "s.a", 1)
+		m, err := subs[want].NextMsg(3 * time.Second)
+		if err != nil || m.Header.Get("Status") != "" {
+			t.Fatalf("message %d to request %d: %v %v", i, want, err, m)
+		}
+	}
+}
