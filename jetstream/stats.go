@@ -328,21 +328,10 @@ func (u *Usage) count(cfg *StreamConfig, state *StreamState) {
 
 // stats reports the stream's state and, with consumers, its consumers'.
 func (st *stream) stats(consumers, config bool) StreamStats {
-	s := st.store.State()
 	ss := StreamStats{
 		Name:    st.name,
 		Created: st.created.UTC(),
-		State: StreamState{
-			Msgs:        s.Msgs,
-			Bytes:       s.Bytes,
-			FirstSeq:    s.FirstSeq,
-			FirstTime:   unixTime(s.FirstTime),
-			LastSeq:     s.LastSeq,
-			LastTime:    unixTime(s.LastTime),
-			NumSubjects: s.NumSubjects,
-			NumDeleted:  int(s.NumDeleted),
-			Consumers:   st.numConsumers(),
-		},
+		State:   st.state(),
 	}
 	if config {
 		ss.Config = st.config()

@@ -42,23 +42,28 @@ type infoOpts struct {
 	subjectFilter string
 }
 
+// state reads the stream's counters from its store.
+func (st *stream) state() StreamState {
+	s := st.store.State()
+	return StreamState{
+		Msgs:        s.Msgs,
+		Bytes:       s.Bytes,
+		FirstSeq:    s.FirstSeq,
+		FirstTime:   unixTime(s.FirstTime),
+		LastSeq:     s.LastSeq,
+		LastTime:    unixTime(s.LastTime),
+		NumSubjects: s.NumSubjects,
+		NumDeleted:  int(s.NumDeleted),
+		Consumers:   st.numConsumers(),
+	}
+}
+
 // info reports the stream.
 func (st *stream) info(opts infoOpts) (*StreamInfo, error) {
-	s := st.store.State()
 	si := &StreamInfo{
-		Config:  *st.config(),
-		Created: st.created.UTC(),
-		State: StreamState{
-			Msgs:        s.Msgs,
-			Bytes:       s.Bytes,
-			FirstSeq:    s.FirstSeq,
-			FirstTime:   unixTime(s.FirstTime),
-			LastSeq:     s.LastSeq,
-			LastTime:    unixTime(s.LastTime),
-			NumSubjects: s.NumSubjects,
-			NumDeleted:  int(s.NumDeleted),
-			Consumers:   st.numConsumers(),
-		},
+		Config:    *st.config(),
+		Created:   st.created.UTC(),
+		State:     st.state(),
 		Cluster:   &ClusterInfo{Leader: st.acc.svc.srv.Name()},
 		TimeStamp: time.Now().UTC(),
 	}
@@ -66,7 +71,7 @@ func (st *stream) info(opts infoOpts) (*StreamInfo, error) {
 	if opts.subjectFilter != "" {
 		si.State.Subjects = st.store.SubjectsState(opts.subjectFilter)
 	}
-	if opts.deleted && s.NumDeleted > 0 {
+	if opts.deleted && si.State.NumDeleted > 0 {
 		del, err := st.store.DeletedSeqs()
 		if err != nil {
 			return nil, err
