@@ -34,6 +34,11 @@ type Config struct {
 	// Now returns the current time in Unix nanoseconds. Default: the wall
 	// clock. Tests inject a fake clock here.
 	Now func() int64
+	// AfterFunc starts the expiry timer: it calls f once d has passed on
+	// the clock of Now. Default time.AfterFunc. A test that fakes Now
+	// fakes the timer with it too; otherwise a timer armed for a deadline
+	// of the fake clock fires on the wall clock, at no step the test chose.
+	AfterFunc func(d time.Duration, f func()) Timer
 
 	// OnRemove, if set, is told about every message the store removed by
 	// itself (limits, MaxAge, TTL). It is called without store locks held,
@@ -51,8 +56,22 @@ func (cfg Config) WithDefaults() Config {
 	if cfg.Now == nil {
 		cfg.Now = wallClock
 	}
+	if cfg.AfterFunc == nil {
+		cfg.AfterFunc = wallTimer
+	}
 	return cfg
 }
+
+// Timer is the handle of the expiry timer that Config.AfterFunc starts, as
+// *time.Timer is.
+type Timer interface {
+	// Stop keeps the timer from firing.
+	Stop() bool
+	// Reset makes the timer fire once d has passed from now.
+	Reset(d time.Duration) bool
+}
+
+func wallTimer(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // Validate reports a configuration that no store accepts.
 func (cfg Config) Validate() error {

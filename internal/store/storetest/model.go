@@ -271,8 +271,16 @@ func modelStep(t *testing.T, h *harness, m *model, rng *rand.Rand) string {
 		}
 		return fmt.Sprintf("update %+v", cfg)
 	default:
+		// The store's timer may run late: what came due stays until the
+		// timer, an Expire, an Append or an UpdateConfig removes it.
 		h.clock.Advance(time.Duration(rng.IntN(500)) * time.Millisecond)
-		return "tick"
+		if rng.IntN(2) == 0 {
+			return "tick"
+		}
+		// The timer runs and must remove everything due.
+		h.clock.Fire()
+		m.expire(h.clock.Now())
+		return "tick, timer"
 	}
 }
 

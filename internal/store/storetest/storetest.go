@@ -12,8 +12,9 @@
 //	}
 //
 // The suite closes the stores it creates. Time is driven through a fake
-// Config.Now, so expiry is deterministic; only the timer test uses the wall
-// clock, and it waits on OnRemove, never sleeps.
+// Config.Now and Config.AfterFunc, so expiry is deterministic: the store's
+// timer fires only where a test calls Clock.Fire. Only the timer test uses
+// the wall clock, and it waits on OnRemove, never sleeps.
 package storetest
 
 import (
@@ -78,8 +79,17 @@ func Run(t *testing.T, newStore NewStore) {
 // T0 is the fake clock's start, in Unix nanoseconds.
 const T0 = int64(1_700_000_000_000_000_000)
 
-// Clock is a fake clock for Config.Now.
-type Clock struct{ ns atomic.Int64 }
+// Clock is a fake clock for Config.Now, with fake timers for
+// Config.AfterFunc. A fake timer never fires by itself: it fires in Fire,
+// on the caller's goroutine. Until then the store's timer is merely late,
+// which it may always be, so a test decides where the timer runs.
+type Clock struct {
+	ns atomic.Int64
+	mu struct {
+		sync.Mutex
+		timers []*fakeTimer
+	}
+}
 
 // NewClock returns a clock at T0.
 func NewClock() *Clock {
@@ -91,8 +101,72 @@ func NewClock() *Clock {
 // Now returns the clock's time.
 func (c *Clock) Now() int64 { return c.ns.Load() }
 
-// Advance moves the clock forward by d.
+// Advance moves the clock forward by d. It runs no timer; see Fire.
 func (c *Clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// AfterFunc is Config.AfterFunc on the fake clock: f runs in the first
+// Fire at or after d from now.
+func (c *Clock) AfterFunc(d time.Duration, f func()) store.Timer {
+	t := &fakeTimer{c: c, f: f}
+	t.Reset(d)
+	c.mu.Lock()
+	c.mu.timers = append(c.mu.timers, t)
+	c.mu.Unlock()
+	return t
+}
+
+// Fire runs every timer due at the clock's time, on the caller's
+// goroutine, until none is due (a timer's function may rearm a timer for a
+// time already passed), and returns how many ran.
+func (c *Clock) Fire() int {
+	n := 0
+	for round := 0; ; round++ {
+		if round == 1000 {
+			panic("storetest: timers keep rearming for a time already passed")
+		}
+		now := c.Now()
+		var due []*fakeTimer
+		c.mu.Lock()
+		for _, t := range c.mu.timers {
+			if t.armed && t.at <= now {
+				t.armed = false
+				due = append(due, t)
+			}
+		}
+		c.mu.Unlock()
+		if len(due) == 0 {
+			return n
+		}
+		for _, t := range due {
+			t.f()
+		}
+		n += len(due)
+	}
+}
+
+// fakeTimer is a store.Timer on a Clock; c.mu guards at and armed.
+type fakeTimer struct {
+	c     *Clock
+	f     func()
+	at    int64
+	armed bool
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := t.armed
+	t.armed = false
+	return was
+}
+
+func (t *fakeTimer) Reset(d time.Duration) bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := t.armed
+	t.at, t.armed = t.c.Now()+int64(d), true
+	return was
+}
 
 // harness is one store under test with a fake clock and a record of what
 // OnRemove reported.
@@ -110,7 +184,7 @@ func newHarness(t *testing.T, newStore NewStore, cfg store.Config) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: NewClock()}
 	if cfg.Now == nil {
-		cfg.Now = h.clock.Now
+		cfg.Now, cfg.AfterFunc = h.clock.Now, h.clock.AfterFunc
 	}
 	cfg.OnRemove = func(rs []store.Removal) {
 		h.mu.Lock()

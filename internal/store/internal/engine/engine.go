@@ -14,10 +14,11 @@ import (
 
 // Engine is a store.Store over a Backend.
 type Engine struct {
-	b        Backend
-	name     string
-	now      func() int64
-	onRemove func([]store.Removal)
+	b         Backend
+	name      string
+	now       func() int64
+	afterFunc func(time.Duration, func()) store.Timer
+	onRemove  func([]store.Removal)
 
 	mu struct {
 		sync.RWMutex
@@ -29,7 +30,7 @@ type Engine struct {
 		dirty   []string // subjects changed by the running op
 		age     ageCursor
 		nextTTL int64 // earliest TTL expiry (a lower bound), 0 if none
-		timer   *time.Timer
+		timer   store.Timer
 		timerAt int64
 	}
 }
@@ -68,7 +69,7 @@ func New(cfg store.Config, b Backend, rec *Recovered) (*Engine, error) {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	e := &Engine{b: b, name: cfg.Name, now: cfg.Now, onRemove: cfg.OnRemove}
+	e := &Engine{b: b, name: cfg.Name, now: cfg.Now, afterFunc: cfg.AfterFunc, onRemove: cfg.OnRemove}
 	e.mu.cfg = cfg
 	e.mu.subj = make(map[string]*subj)
 	e.mu.st.first, e.mu.st.last = cfg.FirstSeq, cfg.FirstSeq-1
@@ -227,7 +228,7 @@ func (e *Engine) armTimer() {
 	}
 	d := time.Duration(next - e.now())
 	if e.mu.timer == nil {
-		e.mu.timer = time.AfterFunc(d, e.fire)
+		e.mu.timer = e.afterFunc(d, e.fire)
 		return
 	}
 	e.mu.timer.Reset(d)
