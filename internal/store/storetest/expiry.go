@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"cmp"
+	"slices"
 	"testing"
 	"time"
 
@@ -89,7 +91,8 @@ func testTTL(t *testing.T, newStore NewStore) {
 func testExpiryTimer(t *testing.T, newStore NewStore) {
 	removed := make(chan store.Removal, 16)
 	s := newStore(t, store.Config{
-		MaxAge: 100 * time.Millisecond,
+		MaxAge:            100 * time.Millisecond,
+		MaxMsgsPerSubject: 1,
 		OnRemove: func(rs []store.Removal) {
 			for _, r := range rs {
 				removed <- r
@@ -97,30 +100,39 @@ func testExpiryTimer(t *testing.T, newStore NewStore) {
 		},
 	})
 	t.Cleanup(func() { _ = s.Close() })
+	// The second "ttl" message pushes the first, due in 10ms, out over
+	// MaxMsgsPerSubject inside the Append: the first timer finds its
+	// message gone, as after a DeleteMsg, and the store must still arm
+	// itself for the next ones. (A DeleteMsg after the Append would race
+	// that timer: a test goroutine 10ms late finds the message expired.)
 	c, err := s.Append([]store.Entry{
-		{Subject: "gone", TTL: 10 * time.Millisecond},
+		{Subject: "ttl", TTL: 10 * time.Millisecond},
 		{Subject: "ttl", TTL: 30 * time.Millisecond},
 		{Subject: "age"},
 	}, 0)
 	if err != nil || c.Wait() != nil {
 		t.Fatal(err)
 	}
-	// The first timer finds its message deleted; the store must still
-	// arm itself for the next ones.
-	if err := s.DeleteMsg(1, false); err != nil {
-		t.Fatal(err)
+	// OnRemove runs on the goroutine that removed: the Append and each
+	// timer run report in the order they are scheduled, not by sequence.
+	want := []store.Removal{
+		{Seq: 1, Subject: "ttl", Reason: store.ReasonMaxMsgsPerSubject},
+		{Seq: 2, Subject: "ttl", Reason: store.ReasonTTL},
+		{Seq: 3, Subject: "age", Reason: store.ReasonMaxAge},
 	}
-	want := []store.Removal{{Seq: 2, Subject: "ttl", Reason: store.ReasonTTL}, {Seq: 3, Subject: "age", Reason: store.ReasonMaxAge}}
+	var got []store.Removal
 	deadline := time.After(10 * time.Second)
-	for _, w := range want {
+	for len(got) < len(want) {
 		select {
 		case r := <-removed:
-			if r != w {
-				t.Fatalf("removed %+v; want %+v", r, w)
-			}
+			got = append(got, r)
 		case <-deadline:
-			t.Fatalf("timer never removed %+v", w)
+			t.Fatalf("the timer never removed all of %+v; removed %+v", want, got)
 		}
+	}
+	slices.SortFunc(got, func(a, b store.Removal) int { return cmp.Compare(a.Seq, b.Seq) })
+	if !slices.Equal(got, want) {
+		t.Fatalf("removed %+v; want %+v", got, want)
 	}
 	if st := s.State(); st.Msgs != 0 {
 		t.Fatalf("state = %+v", st)
