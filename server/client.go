@@ -415,13 +415,17 @@ func (c *client) waitStalled() {
 }
 
 // flushClients wakes the writers of every client this read delivered to.
-func (c *client) flushClients() {
-	for t := range c.flushSet {
+func (c *client) flushClients() { wakeAll(c.flushSet) }
+
+// wakeAll gets what was queued for each client in set on its way, writing
+// small queues at once from this goroutine, and empties set.
+func wakeAll(set map[*client]struct{}) {
+	for t := range set {
 		if !t.flushInline() {
 			t.signal()
 		}
 	}
-	clear(c.flushSet)
+	clear(set)
 }
 
 // writeLoop sends queued bytes, taking everything queued at once so that
@@ -749,7 +753,7 @@ func (c *client) publish(subj, reply []byte, hdrLen int, msg []byte) error {
 		return c.tell(err)
 	}
 	c.sendOK()
-	c.srv.deliver(c.acc, c, subj, reply, hdrLen, msg)
+	c.srv.deliver(c.acc, bytesToString(subj), &delivery{from: c, flush: c.flushSet, subj: subj, reply: reply, hdrLen: hdrLen, msg: msg})
 	return nil
 }
 

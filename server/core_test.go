@@ -240,3 +240,28 @@ func TestInprocConn(t *testing.T) {
 		t.Fatalf("got %v %v", m, err)
 	}
 }
+
+func TestInprocBatch(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	bus := s.NewConn(nil)
+	defer bus.Close()
+	nc := testutil.Connect(t, s)
+	sub, _ := nc.SubscribeSync("acks.*")
+	nc.Flush()
+	b := bus.NewBatch()
+	const n = 100
+	for round := 0; round < 2; round++ { // a Batch is reusable after Flush
+		for i := 0; i < n; i++ {
+			if got, err := b.Publish(fmt.Sprintf("acks.%d", i), "", nil, []byte(fmt.Sprint(round, i))); err != nil || got != 1 {
+				t.Fatalf("publish %d: reached %d, %v", i, got, err)
+			}
+		}
+		b.Flush()
+		for i := 0; i < n; i++ {
+			m, err := sub.NextMsg(2 * time.Second)
+			if err != nil || string(m.Data) != fmt.Sprint(round, i) {
+				t.Fatalf("round %d message %d: %v %v", round, i, m, err)
+			}
+		}
+	}
+}

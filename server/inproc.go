@@ -124,6 +124,10 @@ func (is *InprocSub) Unsubscribe() {
 // Publish routes a message in the connection's account and reports how
 // many subscriptions it reached. hdr may be nil.
 func (c *Conn) Publish(subj, reply string, hdr, data []byte) (int, error) {
+	return c.publish(subj, reply, hdr, data, nil)
+}
+
+func (c *Conn) publish(subj, reply string, hdr, data []byte, flush map[*client]struct{}) (int, error) {
 	if c.isClosed() {
 		return 0, ErrConnClosed
 	}
@@ -135,8 +139,33 @@ func (c *Conn) Publish(subj, reply string, hdr, data []byte) (int, error) {
 		msg = make([]byte, 0, len(hdr)+len(data))
 		msg = append(append(msg, hdr...), data...)
 	}
-	return c.srv.deliver(c.acc, nil, []byte(subj), []byte(reply), len(hdr), msg), nil
+	d := &delivery{flush: flush, subj: []byte(subj), reply: []byte(reply), hdrLen: len(hdr), msg: msg}
+	return c.srv.deliver(c.acc, subj, d), nil
 }
+
+// Batch publishes a burst of messages (such as the acknowledgements of one
+// group commit) from an in-process connection and wakes each receiving
+// client once, at Flush, so the burst leaves in few writes instead of one
+// write per message. A Batch is for one goroutine.
+type Batch struct {
+	c     *Conn
+	flush map[*client]struct{}
+}
+
+// NewBatch starts a batch on the connection.
+func (c *Conn) NewBatch() *Batch {
+	return &Batch{c: c, flush: make(map[*client]struct{})}
+}
+
+// Publish queues a message for its subscribers as Conn.Publish does; the
+// clients among them are woken at Flush.
+func (b *Batch) Publish(subj, reply string, hdr, data []byte) (int, error) {
+	return b.c.publish(subj, reply, hdr, data, b.flush)
+}
+
+// Flush wakes every client the batch delivered to. The Batch can be used
+// again afterwards.
+func (b *Batch) Flush() { wakeAll(b.flush) }
 
 func (c *Conn) isClosed() bool {
 	c.mu.Lock()

@@ -26,20 +26,6 @@ func (c *Conn) PublishAs(route, subj, reply string, hdr, data []byte) (int, erro
 		msg = make([]byte, 0, len(hdr)+len(data))
 		msg = append(append(msg, hdr...), data...)
 	}
-	r := c.acc.sl.Match(route)
-	s, subjB, replyB := c.srv, []byte(subj), []byte(reply)
-	n := 0
-	for _, sub := range r.Plain {
-		if s.deliverTo(sub, nil, subjB, replyB, len(hdr), msg) {
-			n++
-		}
-	}
-	for i := range r.Queues {
-		if sub := pickMember(r.Queues[i].Members, nil); sub != nil {
-			if s.deliverTo(sub, nil, subjB, replyB, len(hdr), msg) {
-				n++
-			}
-		}
-	}
-	return n, nil
+	d := &delivery{subj: []byte(subj), reply: []byte(reply), hdrLen: len(hdr), msg: msg}
+	return c.srv.deliver(c.acc, route, d), nil
 }

@@ -13,31 +13,44 @@ var crlf = []byte("\r\n")
 // noRespondersHdr is the status a requester gets when nobody listens.
 var noRespondersHdr = wire.StatusHeader(503, "")
 
-// deliver routes one published message in acc to every matching
-// subscription: each plain subscription, and one member of each queue
-// group. from is the publishing client, nil for in-process publishers; its
-// echo setting and no-responders request apply. It returns how many
-// subscriptions received the message.
-func (s *Server) deliver(acc *Account, from *client, subj, reply []byte, hdrLen int, msg []byte) int {
-	r := acc.sl.Match(bytesToString(subj))
+// delivery is one message on its way to subscribers: the subject and
+// reply they see, the headers and payload, and who sends it. from is the
+// publishing client (nil for in-process publishers): its echo setting,
+// no-responders request and stall apply. Receivers are woken at once, or,
+// when flush is set, collected there for the publisher to wake together
+// once its read (or batch) is done.
+type delivery struct {
+	from        *client
+	flush       map[*client]struct{}
+	subj, reply []byte
+	hdrLen      int
+	msg         []byte
+}
+
+// deliver routes d to every subscription in acc matching route (the
+// subject d is published on): each plain subscription, and one member of
+// each queue group. It returns how many subscriptions received it.
+func (s *Server) deliver(acc *Account, route string, d *delivery) int {
+	r := acc.sl.Match(route)
+	from := d.from
 	n := 0
 	for _, sub := range r.Plain {
 		if from != nil && sub.client == from && !from.opts.Echo {
 			continue
 		}
-		if s.deliverTo(sub, from, subj, reply, hdrLen, msg) {
+		if s.deliverTo(sub, d) {
 			n++
 		}
 	}
 	for i := range r.Queues {
 		if sub := pickMember(r.Queues[i].Members, from); sub != nil {
-			if s.deliverTo(sub, from, subj, reply, hdrLen, msg) {
+			if s.deliverTo(sub, d) {
 				n++
 			}
 		}
 	}
-	if n == 0 && len(reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
-		s.noResponders(acc, from, reply)
+	if n == 0 && len(d.reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
+		s.noResponders(acc, from, d.reply)
 	}
 	return n
 }
@@ -70,7 +83,7 @@ func pickMember(members []*subscription, from *client) *subscription {
 
 // deliverTo hands the message to one subscription, honouring its
 // delivery limit.
-func (s *Server) deliverTo(sub *subscription, from *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+func (s *Server) deliverTo(sub *subscription, d *delivery) bool {
 	if max := sub.max.Load(); max > 0 {
 		n := sub.count.Add(1)
 		if n > max {
@@ -83,16 +96,16 @@ func (s *Server) deliverTo(sub *subscription, from *client, subj, reply []byte, 
 		sub.count.Add(1)
 	}
 	if sub.inproc != nil {
-		sub.inproc.deliver(subj, reply, hdrLen, msg)
-	} else if !sub.client.queueMsg(sub, subj, reply, hdrLen, msg, from) {
+		sub.inproc.deliver(d.subj, d.reply, d.hdrLen, d.msg)
+	} else if !sub.client.queueMsg(sub, d) {
 		return false
 	}
-	if from != nil {
+	if from := d.from; from != nil {
 		from.pass.outMsgs++
-		from.pass.outBytes += int64(len(msg))
+		from.pass.outBytes += int64(len(d.msg))
 	} else {
 		s.stats.outMsgs.Add(1)
-		s.stats.outBytes.Add(int64(len(msg)))
+		s.stats.outBytes.Add(int64(len(d.msg)))
 	}
 	return true
 }
@@ -101,9 +114,10 @@ func (s *Server) deliverTo(sub *subscription, from *client, subj, reply []byte, 
 // delivered to the requester's own subscriptions on the reply subject.
 func (s *Server) noResponders(acc *Account, from *client, reply []byte) {
 	r := acc.sl.Match(bytesToString(reply))
+	d := &delivery{from: from, flush: from.flushSet, subj: reply, hdrLen: len(noRespondersHdr), msg: noRespondersHdr}
 	deliver := func(sub *subscription) {
 		if sub.client == from {
-			from.queueMsg(sub, reply, nil, len(noRespondersHdr), noRespondersHdr, from)
+			from.queueMsg(sub, d)
 		}
 	}
 	for _, sub := range r.Plain {
@@ -119,8 +133,9 @@ func (s *Server) noResponders(acc *Account, from *client, reply []byte) {
 // queueMsg appends a MSG or HMSG for sub to the client's outbound buffer.
 // A client that did not announce header support gets the payload alone.
 // A client whose queue passes MaxPending is cut off as a slow consumer.
-// The writer is woken by the publisher's flush (from != nil) or now.
-func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg []byte, from *client) bool {
+// The writer is woken now, or later through d.flush.
+func (c *client) queueMsg(sub *subscription, d *delivery) bool {
+	subj, reply, hdrLen, msg, from := d.subj, d.reply, d.hdrLen, d.msg, d.from
 	c.mu.Lock()
 	if c.mu.closed {
 		c.mu.Unlock()
@@ -150,10 +165,10 @@ func (c *client) queueMsg(sub *subscription, subj, reply []byte, hdrLen int, msg
 		c.closeConnection(SlowConsumerPendingBytes)
 		return false
 	}
-	if from == nil || queued >= flushAt {
+	if d.flush == nil || queued >= flushAt {
 		c.signal()
 	} else {
-		from.flushSet[c] = struct{}{}
+		d.flush[c] = struct{}{}
 	}
 	return true
 }
