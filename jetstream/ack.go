@@ -7,6 +7,7 @@ import (
 
 	"github.com/petrelmq/petrel/internal/store"
 	"github.com/petrelmq/petrel/internal/wire"
+	"github.com/petrelmq/petrel/server"
 )
 
 // Headers of republished messages (ADR-28) and of direct gets (ADR-31).
@@ -30,13 +31,15 @@ type pubAckError struct {
 // known, in order, then republishes what it stored.
 func (in *ingest) acknowledge(b *batch) {
 	cfg := in.st.config()
+	acks := in.st.acc.conn.NewBatch()
 	for i := range b.items {
 		it := &b.items[i]
 		if it.reply == "" || cfg.NoAck {
 			continue
 		}
-		in.publishAck(it.reply, in.ackFor(b, it))
+		in.publishAck(acks, it.reply, in.ackFor(b, it))
 	}
+	acks.Flush()
 	if b.res.err != nil {
 		in.st.acc.svc.log.Errorf("JetStream stream %s: write failed, %d publishes not stored: %v",
 			in.st.name, len(b.entries), b.res.err)
@@ -104,8 +107,8 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, q...)
 }
 
-func (in *ingest) publishAck(reply string, data []byte) {
-	if _, err := in.st.acc.conn.Publish(reply, "", nil, data); err != nil {
+func (in *ingest) publishAck(acks *server.Batch, reply string, data []byte) {
+	if _, err := acks.Publish(reply, "", nil, data); err != nil {
 		in.st.acc.svc.log.Debugf("JetStream stream %s: ack to %s: %v", in.st.name, reply, err)
 	}
 }

@@ -169,8 +169,10 @@ func (in *ingest) acker() {
 		}
 		b.res.err = err
 		in.observeCommit(b)
-		in.acknowledge(b)
+		// The batch's effects (markers, schedules, sourcing progress) are
+		// in place before any publisher hears its ack.
 		in.afterBatch(b)
+		in.acknowledge(b)
 		if err == nil {
 			in.st.onStored(b.entries)
 		}
