@@ -58,10 +58,13 @@
 // An entry's TTL overrides MaxAge for that message: TTL > 0 expires it at
 // Time+TTL, TTL < 0 means it never expires (the "never" of the Nats-TTL
 // header), TTL == 0 leaves it to MaxAge. Each store runs its own timer, armed
-// for the next due expiry, so messages expire without writes. The owner may
-// also call Expire at any time (tests do, with a fake Config.Now). Every
-// message the store removes by itself (limits, age, TTL) is reported through
-// Config.OnRemove; explicit DeleteMsg, Purge and Compact are not reported.
+// for the next due expiry, so messages expire without writes; the timer may
+// run late, and it runs on its own goroutine, so what is due may go between
+// any two calls. The owner may also call Expire at any time. Tests fake the
+// clock with Config.Now and the timer with Config.AfterFunc, so expiry
+// happens only where they say. Every message the store removes by itself
+// (limits, age, TTL) is reported through Config.OnRemove; explicit
+// DeleteMsg, Purge and Compact are not reported.
 //
 // # Errors
 //
