@@ -40,7 +40,9 @@ func TestPublishAsyncInOrder(t *testing.T) {
 	const n = 5000
 	futures := make([]jsclient.PubAckFuture, n)
 	for i := range futures {
-		f, err := js.PublishAsync("a", []byte("x"))
+		// Past 4,000 outstanding the client waits for acks; on a loaded
+		// machine an fsync can take longer than its default 200ms.
+		f, err := js.PublishAsync("a", []byte("x"), jsclient.WithStallWait(5*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
