@@ -34,6 +34,8 @@ var apiRoutes = []route{
 	{apiPrefix + "STREAM.PURGE.*", typePrefix + "stream_purge_response", (*account).apiStreamPurge},
 	{apiPrefix + "STREAM.MSG.GET.*", typePrefix + "stream_msg_get_response", (*account).apiMsgGet},
 	{apiPrefix + "STREAM.MSG.DELETE.*", typePrefix + "stream_msg_delete_response", (*account).apiMsgDelete},
+	{apiPrefix + "STREAM.SNAPSHOT.*", typePrefix + "stream_snapshot_response", (*account).apiStreamSnapshot},
+	{apiPrefix + "STREAM.RESTORE.*", typePrefix + "stream_restore_response", (*account).apiStreamRestore},
 	{apiPrefix + "CONSUMER.CREATE.>", typePrefix + "consumer_create_response", (*account).apiConsumerCreate},
 	{apiPrefix + "CONSUMER.DURABLE.CREATE.>", typePrefix + "consumer_create_response", (*account).apiConsumerCreate},
 	{apiPrefix + "CONSUMER.INFO.*.*", typePrefix + "consumer_info_response", (*account).apiConsumerInfo},

@@ -107,7 +107,6 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("stream backup and restore", func(t *testing.T) {
-		pending(t, "G1: $JS.API.STREAM.SNAPSHOT and RESTORE are not served")
 		nats.run(t, "stream", "add", "LEDGER", "--subjects", "ledger.>", "--defaults")
 		nats.run(t, "pub", "ledger.entry", "entry {{Count}}", "--count", "5")
 		dir := filepath.Join(t.TempDir(), "backup")
