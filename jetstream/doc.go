@@ -16,6 +16,8 @@
 //	$JS.API.STREAM.PURGE.<stream>         purge (filter, keep, seq)
 //	$JS.API.STREAM.MSG.GET.<stream>       get (seq, last_by_subj, next_by_subj)
 //	$JS.API.STREAM.MSG.DELETE.<stream>    delete a message (no_erase)
+//	$JS.API.STREAM.SNAPSHOT.<stream>      snapshot to a deliver subject, in acked chunks (snapshot.go)
+//	$JS.API.STREAM.RESTORE.<stream>       restore from acked chunks (restore.go)
 //	$JS.API.DIRECT.GET.<stream>           direct get (ADR-31), allow_direct streams only;
 //	                                      batch, multi_last, up_to_seq/time, start_time
 //	                                      stream replies ending in "204 EOB" (directbatch.go)

@@ -72,21 +72,6 @@ import (
 	"github.com/petrelmq/petrel/server"
 )
 
-// Error codes of snapshot and restore (the reference server's).
-const (
-	ErrSnapshotDeliverSubjectInvalid ErrorCode = 10015
-	ErrStreamRestore                 ErrorCode = 10062
-	ErrStreamSnapshot                ErrorCode = 10064
-	ErrStreamNameExistRestoreFailed  ErrorCode = 10130
-)
-
-func init() {
-	errorTable[ErrSnapshotDeliverSubjectInvalid] = errorInfo{400, "deliver subject not valid"}
-	errorTable[ErrStreamRestore] = errorInfo{500, "restore failed: {err}"}
-	errorTable[ErrStreamSnapshot] = errorInfo{500, "snapshot failed: {err}"}
-	errorTable[ErrStreamNameExistRestoreFailed] = errorInfo{400, "stream name already in use, cannot restore"}
-}
-
 // snapshotMagic opens every snapshot.
 const snapshotMagic = "PETRELS1"
 
