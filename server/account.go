@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"sync"
 
 	"github.com/petrelmq/petrel/internal/sublist"
@@ -9,7 +10,7 @@ import (
 // Account is an isolated subject namespace: every connection belongs to
 // one, and a message reaches only subscriptions of its publisher's account.
 // Without configuration there is the global account ($G) and the system
-// account ($SYS).
+// account (Options.SystemAccount, $SYS by default).
 type Account struct {
 	Name string
 	sl   *sublist.Sublist[*subscription]
@@ -55,8 +56,9 @@ func newAccountRegistry(o *Options) *accountRegistry {
 	r := &accountRegistry{global: newAccount(GlobalAccountName)}
 	r.mu.byName = map[string]*Account{GlobalAccountName: r.global}
 	if !o.NoSystemAccount {
-		r.system = newAccount(SystemAccountName)
-		r.mu.byName[SystemAccountName] = r.system
+		name := cmp.Or(o.SystemAccount, SystemAccountName)
+		r.system = newAccount(name)
+		r.mu.byName[name] = r.system
 	}
 	for _, ac := range o.Accounts {
 		r.register(ac.Name)
@@ -95,7 +97,8 @@ func (r *accountRegistry) all() []*Account {
 // GlobalAccount is the account of clients that name none.
 func (s *Server) GlobalAccount() *Account { return s.accounts.global }
 
-// SystemAccount is the $SYS account, nil when disabled.
+// SystemAccount is the system account (Options.SystemAccount, default
+// $SYS), nil when disabled.
 func (s *Server) SystemAccount() *Account { return s.accounts.system }
 
 // LookupAccount finds an account by name.

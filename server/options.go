@@ -110,8 +110,12 @@ type Options struct {
 	LogFile string
 	Logtime bool // timestamps on log lines (the binary sets it)
 
-	// NoSystemAccount leaves out the $SYS account. Default: it exists.
+	// NoSystemAccount leaves out the system account. Default: it exists.
 	NoSystemAccount bool
+	// SystemAccount names the system account, where the $SYS.REQ.SERVER
+	// request services answer; it may be one declared in Accounts.
+	// Default "$SYS".
+	SystemAccount string
 }
 
 // User is one client identity allowed to connect: a name and password,
@@ -184,6 +188,7 @@ func (o *Options) withDefaults() *Options {
 	setDefault(&c.LameDuckDuration, DefaultLameDuck)
 	setDefault(&c.LameDuckGracePeriod, DefaultLameDuckGrace)
 	setDefault(&c.HTTPHost, c.Host)
+	setDefault(&c.SystemAccount, SystemAccountName)
 	setDefault(&c.StoreDir, filepath.Join(os.TempDir(), DefaultStoreDirName))
 	return &c
 }
@@ -215,6 +220,9 @@ func (o *Options) Validate() error {
 	}
 	if len(o.Users) > 0 && (o.Username != "" || o.Authorization != "") {
 		errs = append(errs, errors.New("can not have a single user/pass or token and a users array"))
+	}
+	if o.SystemAccount == GlobalAccountName {
+		errs = append(errs, errors.New("the global account can not be the system account"))
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		errs = append(errs, errors.New("tls needs both a certificate and a key"))

@@ -145,6 +145,7 @@ func (l *loader) topLevel() map[string]handler {
 		"no_auth_user":           set(&o.NoAuthUser, text),
 		"authorization":          l.block("authorization", l.authorization),
 		"accounts":               l.accounts,
+		"system_account":         set(&o.SystemAccount, conf.String),
 		"jetstream":              l.jetstream,
 		"cluster":                l.block("cluster", l.cluster),
 		"tls":                    l.block("tls", l.tlsBlock),

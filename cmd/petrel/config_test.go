@@ -93,6 +93,12 @@ func TestConfigKeys(t *testing.T) {
 				JetStreamMaxMemory: 1 << 30, JetStreamMaxStore: 2 << 30, JetStreamMaxStreams: 10, JetStreamMaxConsumers: 100}}
 			o.Users = []*server.User{{Username: "ua", Password: "pa", Account: "A"}, {Username: "ub", Password: "pb", Account: "B"}}
 		}},
+		{`system_account: SYS
+		accounts { SYS { users = [ {user: admin, password: pa} ] } }`, func(o *server.Options) {
+			o.SystemAccount = "SYS"
+			o.Accounts = []*server.AccountConfig{{Name: "SYS"}}
+			o.Users = []*server.User{{Username: "admin", Password: "pa", Account: "SYS"}}
+		}},
 		{"jetstream: enabled", func(o *server.Options) { o.JetStream = true }},
 		{"jetstream: true", func(o *server.Options) { o.JetStream = true }},
 		{"jetstream: disabled", func(o *server.Options) {}},
