@@ -18,7 +18,8 @@ import (
 // NewServer builds a server with every service its options enable. With
 // both JetStream and HTTPPort, the monitor reads the JetStream engine
 // (/jsz, /healthz, /metrics) and the engine reports its group commits to
-// the monitor's store histograms.
+// the monitor's store histograms. The $SYS.REQ.SERVER request services
+// run in the system account whether or not HTTPPort is set.
 func NewServer(o *server.Options) (*server.Server, error) {
 	s, err := server.New(o)
 	if err != nil {
@@ -29,12 +30,15 @@ func NewServer(o *server.Options) (*server.Server, error) {
 		js = jetstream.New()
 		s.AddService(js)
 	}
+	m := monitor.New(monitor.Options{JetStream: monitor.JetStreamEngine(js)})
 	if s.Options().HTTPPort != 0 {
-		m := monitor.New(monitor.Options{JetStream: monitor.JetStreamEngine(js)})
 		if js != nil {
 			js.SetCommitObserver(m.StoreMetrics().ObserveCommit)
 		}
 		s.AddService(m)
 	}
+	// The system account request services ($SYS.REQ.SERVER...) run always:
+	// they answer in-process and open no listener.
+	s.AddService(monitor.NewSysRequests(m))
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -33,7 +34,17 @@ type AccountInfo struct {
 }
 
 func (m *Monitor) handleAccountz(w http.ResponseWriter, r *http.Request) {
-	name := r.URL.Query().Get("acc")
+	az, err := m.Accountz(r.URL.Query().Get("acc"))
+	if err != nil {
+		badRequest(w, "%v", err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, az)
+}
+
+// Accountz builds the /accountz document: the account names, or with a
+// name that account in detail.
+func (m *Monitor) Accountz(name string) (*Accountz, error) {
 	az := &Accountz{ID: m.srv.ID(), Now: time.Now()}
 	if sys := m.srv.SystemAccount(); sys != nil {
 		az.SystemAccount = sys.Name
@@ -43,16 +54,14 @@ func (m *Monitor) handleAccountz(w http.ResponseWriter, r *http.Request) {
 		for _, a := range accs {
 			az.Accounts = append(az.Accounts, a.Name)
 		}
-		writeJSON(w, r, http.StatusOK, az)
-		return
+		return az, nil
 	}
 	a := m.srv.LookupAccount(name)
 	if a == nil {
-		badRequest(w, "account %q does not exist", name)
-		return
+		return nil, fmt.Errorf("account %q does not exist", name)
 	}
 	az.Account = m.accountInfo(a)
-	writeJSON(w, r, http.StatusOK, az)
+	return az, nil
 }
 
 func (m *Monitor) accountInfo(a *server.Account) *AccountInfo {

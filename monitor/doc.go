@@ -80,6 +80,17 @@
 //
 // And the standard go_* (runtime) and process_* collectors.
 //
+// # System account requests
+//
+// SysRequests (started by petrel.NewServer always, with no listener)
+// answers in the system account (Options.SystemAccount, default $SYS):
+// $SYS.REQ.SERVER.PING with a statsz document, and
+// $SYS.REQ.SERVER.PING.<KIND> and $SYS.REQ.SERVER.<server_id>.<KIND>, KIND
+// one of VARZ, CONNZ, SUBSZ, JSZ, HEALTHZ, ACCOUNTZ, IDZ, with
+// {"server": {...}, "data": <the HTTP endpoint's document>} (or "error").
+// A request body may hold the endpoint's options as JSON, with
+// nats-server's names; unknown ones are ignored.
+//
 // # Extension points
 //
 // JetStream: Options.JetStream returns the engine as a JetStream (JSZ and

@@ -194,6 +194,7 @@ func TestEchoOff(t *testing.T) {
 
 func TestAutoUnsubscribe(t *testing.T) {
 	s := testutil.RunServer(t, nil)
+	base := s.Stats().Subscriptions // the system request services' own
 	nc := testutil.Connect(t, s)
 	sub, _ := nc.SubscribeSync("au")
 	sub.AutoUnsubscribe(3)
@@ -208,7 +209,7 @@ func TestAutoUnsubscribe(t *testing.T) {
 		}
 	}
 	testutil.WaitFor(t, 2*time.Second, func() error {
-		if n := s.Stats().Subscriptions; n != 0 {
+		if n := s.Stats().Subscriptions - base; n != 0 {
 			return fmt.Errorf("%d subscriptions left", n)
 		}
 		return nil
