@@ -69,6 +69,23 @@ func (r *request) decode(v any) *APIError {
 	return nil
 }
 
+// decodeRequired decodes a body the endpoint cannot do without.
+func (r *request) decodeRequired(v any) *APIError {
+	if len(strings.TrimSpace(string(r.data))) == 0 {
+		return newError(ErrBadRequest)
+	}
+	return r.decode(v)
+}
+
+// stream finds the stream the request's subject names in its last token.
+func (a *account) stream(r *request) (*stream, *APIError) {
+	st := a.lookup(r.lastToken())
+	if st == nil {
+		return nil, newError(ErrStreamNotFound)
+	}
+	return st, nil
+}
+
 // response is a response body; every one embeds apiResponse.
 type response interface{ base() *apiResponse }
 

@@ -71,15 +71,12 @@ func (st *stream) load(req *msgGetRequest) (*store.Msg, error) {
 
 func (a *account) apiMsgGet(r *request) (response, *APIError) {
 	var req msgGetRequest
-	if len(r.data) == 0 {
-		return nil, newError(ErrBadRequest)
-	}
-	if err := r.decode(&req); err != nil {
+	if err := r.decodeRequired(&req); err != nil {
 		return nil, err
 	}
-	st := a.lookup(r.lastToken())
-	if st == nil {
-		return nil, newError(ErrStreamNotFound)
+	st, apiErr := a.stream(r)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	if req.isBatch() || req.StartTime != nil {
 		return nil, errorf(ErrBadRequest, "batch and start_time gets are served by direct get only")
@@ -106,15 +103,12 @@ type msgDeleteRequest struct {
 
 func (a *account) apiMsgDelete(r *request) (response, *APIError) {
 	var req msgDeleteRequest
-	if len(r.data) == 0 {
-		return nil, newError(ErrBadRequest)
-	}
-	if err := r.decode(&req); err != nil {
+	if err := r.decodeRequired(&req); err != nil {
 		return nil, err
 	}
-	st := a.lookup(r.lastToken())
-	if st == nil {
-		return nil, newError(ErrStreamNotFound)
+	st, apiErr := a.stream(r)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	cfg := st.config()
 	switch {

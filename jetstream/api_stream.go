@@ -131,9 +131,9 @@ func (a *account) apiStreamInfo(r *request) (response, *APIError) {
 	if req.SubjectsFilter != "" && !subject.ValidFilter(req.SubjectsFilter) {
 		return nil, errorf(ErrBadRequest, "invalid subjects filter %q", req.SubjectsFilter)
 	}
-	st := a.lookup(r.lastToken())
-	if st == nil {
-		return nil, newError(ErrStreamNotFound)
+	st, apiErr := a.stream(r)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	return a.infoResponse(st, infoOpts{deleted: req.DeletedDetails, subjectFilter: req.SubjectsFilter}, false)
 }
@@ -267,9 +267,9 @@ func (a *account) apiStreamPurge(r *request) (response, *APIError) {
 	if err := r.decode(&req); err != nil {
 		return nil, err
 	}
-	st := a.lookup(r.lastToken())
-	if st == nil {
-		return nil, newError(ErrStreamNotFound)
+	st, apiErr := a.stream(r)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	cfg := st.config()
 	switch {

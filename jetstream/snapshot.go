@@ -112,9 +112,9 @@ func (a *account) apiStreamSnapshot(r *request) (response, *APIError) {
 	if len(strings.TrimSpace(string(r.data))) == 0 {
 		return nil, newError(ErrBadRequest)
 	}
-	st := a.lookup(r.lastToken())
-	if st == nil {
-		return nil, newError(ErrStreamNotFound)
+	st, apiErr := a.stream(r)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	var req snapshotRequest
 	if err := r.decode(&req); err != nil {
