@@ -122,6 +122,7 @@ func (l *loader) topLevel() map[string]handler {
 		"http":                   l.hostPort(&o.HTTPHost, &o.HTTPPort),
 		"https_port":             set(&l.rc.httpsPort, toInt),
 		"https":                  func(any) error { l.rc.httpsPort = -1; return nil },
+		"prof_port":              set(&l.rc.profPort, toInt),
 		"max_payload":            set(&o.MaxPayload, sizeInt),
 		"max_control_line":       set(&o.MaxControlLine, sizeInt),
 		"max_connections":        set(&o.MaxConn, toInt),

@@ -145,12 +145,12 @@ func TestConfigKeys(t *testing.T) {
 }
 
 func TestConfigPidFileAndHTTPS(t *testing.T) {
-	rc, err := loadText(t, "pid_file: /run/petrel.pid\nhttps_port: 8443")
+	rc, err := loadText(t, "pid_file: /run/petrel.pid\nhttps_port: 8443\nprof_port: 6060")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rc.pidFile != "/run/petrel.pid" || rc.httpsPort != 8443 {
-		t.Errorf("pid file %q, https port %d", rc.pidFile, rc.httpsPort)
+	if rc.pidFile != "/run/petrel.pid" || rc.httpsPort != 8443 || rc.profPort != 6060 {
+		t.Errorf("pid file %q, https port %d, prof port %d", rc.pidFile, rc.httpsPort, rc.profPort)
 	}
 }
 

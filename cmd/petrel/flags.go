@@ -18,7 +18,7 @@ type cliFlags struct {
 	// Server.
 	host, name, config, pidFile, clientAdvertise, signal string
 	portsFileDir                                         string
-	port, httpPort, httpsPort                            int
+	port, httpPort, httpsPort, profPort                  int
 	testConfig                                           bool
 
 	// JetStream.
@@ -85,6 +85,7 @@ func (f *cliFlags) registerServer() {
 	f.stringVar(&f.portsFileDir, "", "ports_file_dir")
 	f.intVar(&f.httpPort, 0, "http_port", "m")
 	f.intVar(&f.httpsPort, 0, "https_port", "ms")
+	f.intVar(&f.profPort, 0, "profile")
 	f.stringVar(&f.clientAdvertise, "", "client_advertise")
 	f.stringVar(&f.signal, "", "signal", "sl")
 	f.boolVar(&f.testConfig, false, "t")
@@ -166,6 +167,7 @@ Server options:
                                  monitoring URLs once listening (removed on exit)
   -m, --http_port PORT           HTTP monitoring port (default: off)
   -ms, --https_port PORT         HTTPS monitoring port: not supported yet (an error)
+      --profile PORT             Serve Go's pprof profiles on PORT (default: off)
       --client_advertise HOST:PORT  Client address to advertise to other servers
   -sl, --signal SIGNAL[=PID]     Send SIGNAL to a running petrel and exit; PID is a
                                  process id or a pid file (default: the -P file,

@@ -57,6 +57,7 @@ func TestFlagsForms(t *testing.T) {
 		{[]string{"p"}, "-1", func(o *server.Options, _ *runConfig) { o.Port = server.RandomPort }},
 		{[]string{"n", "name", "server_name"}, "srv-1", func(o *server.Options, _ *runConfig) { o.ServerName = "srv-1" }},
 		{[]string{"m", "http_port"}, "8222", func(o *server.Options, _ *runConfig) { o.HTTPPort = 8222 }},
+		{[]string{"profile"}, "6060", func(_ *server.Options, rc *runConfig) { rc.profPort = 6060 }},
 		{[]string{"sd", "store_dir"}, "/data/js", func(o *server.Options, _ *runConfig) { o.StoreDir = "/data/js" }},
 		{[]string{"user"}, "alice", func(o *server.Options, _ *runConfig) { o.Username = "alice" }},
 		{[]string{"pass"}, "s3cr3t", func(o *server.Options, _ *runConfig) { o.Password = "s3cr3t" }},

@@ -22,6 +22,7 @@ type runConfig struct {
 	// portsFileDir receives <program>_<pid>.ports once the server listens.
 	portsFileDir string
 	httpsPort    int  // asked for, not supported yet
+	profPort     int  // pprof over HTTP (--profile, prof_port); 0: off
 	tls          bool // TLS asked for (--tls, --tlsverify or a tls block)
 	warnings     []string
 }
@@ -65,6 +66,7 @@ var simpleFlags = map[string]func(f *cliFlags, rc *runConfig){
 	"ports_file_dir":   func(f *cliFlags, rc *runConfig) { rc.portsFileDir = f.portsFileDir },
 	"http_port":        func(f *cliFlags, rc *runConfig) { rc.opts.HTTPPort = f.httpPort },
 	"https_port":       func(f *cliFlags, rc *runConfig) { rc.httpsPort = f.httpsPort },
+	"profile":          func(f *cliFlags, rc *runConfig) { rc.profPort = f.profPort },
 	"client_advertise": func(f *cliFlags, rc *runConfig) { rc.opts.ClientAdvertise = f.clientAdvertise },
 	"store_dir":        func(f *cliFlags, rc *runConfig) { rc.opts.StoreDir = f.storeDir },
 	"user":             func(f *cliFlags, rc *runConfig) { rc.opts.Username = f.user },

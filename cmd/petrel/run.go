@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"os"
 
 	"github.com/petrelmq/petrel"
@@ -61,6 +62,15 @@ func serve(rc *runConfig) error {
 	}
 	if err := s.Start(); err != nil {
 		return err
+	}
+	if rc.profPort != 0 {
+		ln, err := startProfiler(rc.opts.Host, rc.profPort)
+		if err != nil {
+			s.Shutdown()
+			return err
+		}
+		defer ln.Close()
+		s.Logger().Noticef("Profiling port: %d", ln.Addr().(*net.TCPAddr).Port)
 	}
 	if rc.pidFile != "" {
 		if err := writePidFile(rc.pidFile); err != nil {
