@@ -66,6 +66,20 @@
 // (limits, age, TTL) is reported through Config.OnRemove; explicit
 // DeleteMsg, Purge and Compact are not reported.
 //
+// # Reading ahead
+//
+// A consumer delivering in order loads many messages at once with
+// LoadNextMsgs (one iterator for an unfiltered reader, where LoadNextMsg
+// per message pays a lookup each) and holds them until it sends them.
+// Messages never change once stored, but they can be removed, and a reader
+// must not deliver one removed before it is sent. LoadNextMsgs returns a
+// Mark; RemovedSince(mark, lo, hi) answers, without I/O, whether anything
+// in [lo, hi] may have gone since. Each store counts the operations that
+// remove messages and keeps the sequence range of the recent ones, merging
+// the oldest as they age, so the answer is never a false "no", and removals
+// below the range (a work queue deleting what its consumer has acked, limits
+// trimming the oldest) do not disturb a reader ahead of them.
+//
 // # Errors
 //
 // Loads return ErrNotFound when there is no such message. A record that fails

@@ -22,6 +22,21 @@ type Store interface {
 	// LoadNextMsg returns the first message with sequence >= start whose
 	// subject matches filter, or ErrNotFound.
 	LoadNextMsg(filter string, start uint64) (*Msg, error)
+	// LoadNextMsgs returns the messages with sequence >= start whose
+	// subject matches filter, ascending: at most maxMsgs of them, and no
+	// more once their sizes (Msg.Size) reach maxBytes, but at least one
+	// when any matches; ErrNotFound when none does. It is LoadNextMsg
+	// repeated in one pass (one iterator for "" or ">"): a reader loads
+	// ahead with it. The Mark says when the messages were loaded; see
+	// RemovedSince.
+	LoadNextMsgs(filter string, start uint64, maxMsgs, maxBytes int) ([]*Msg, Mark, error)
+	// RemovedSince reports whether a message with sequence in [lo, hi]
+	// may have been removed since mark (by any means: delete, purge,
+	// compact, limits, expiry). false is certain: every message loaded
+	// at mark in that range is still stored. true may be a false
+	// positive. It does no I/O; without removals since mark it takes no
+	// lock either.
+	RemovedSince(mark Mark, lo, hi uint64) bool
 
 	// DeleteMsg removes the message at seq (ErrNotFound if none). With erase
 	// the payload is also overwritten or compacted away, not just unlinked.
@@ -77,6 +92,11 @@ type MetaStore interface {
 	// ListMeta returns the keys that start with prefix, ascending.
 	ListMeta(prefix string) ([]string, error)
 }
+
+// Mark is a point in a store's history of removals, taken by
+// LoadNextMsgs and checked by RemovedSince. Marks of different stores do
+// not compare.
+type Mark uint64
 
 // Commit reports when an Append is durable.
 type Commit interface {

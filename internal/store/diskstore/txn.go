@@ -78,6 +78,11 @@ func (t *txn) Scan(from uint64, fn func(engine.Rec) bool) error {
 	return t.view.Scan(from, fn)
 }
 
+func (t *txn) ScanMsgs(from uint64, fn func(*store.Msg) bool) error {
+	t.reading()
+	return t.view.ScanMsgs(from, fn)
+}
+
 func (t *txn) SubjectScan(subject string, from uint64, fn func(uint64) bool) error {
 	t.reading()
 	return t.view.SubjectScan(subject, from, fn)

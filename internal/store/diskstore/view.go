@@ -91,6 +91,16 @@ func stepIter(it *pebble.Iterator, reverse bool) bool {
 }
 
 func (v view) Scan(from uint64, fn func(engine.Rec) bool) error {
+	return v.scanRecords(from, func(seq uint64, r record) bool { return fn(r.rec(seq)) })
+}
+
+func (v view) ScanMsgs(from uint64, fn func(*store.Msg) bool) error {
+	return v.scanRecords(from, func(seq uint64, r record) bool { return fn(r.msg(seq)) })
+}
+
+// scanRecords decodes the message records from from on, with one
+// iterator, until fn returns false.
+func (v view) scanRecords(from uint64, fn func(seq uint64, r record) bool) error {
 	return v.iter(v.k.msg(from), v.k.kindEnd(kindMsg), false, func(it *pebble.Iterator) (bool, error) {
 		seq := seqAt(it.Key())
 		val, err := it.ValueAndErr()
@@ -101,7 +111,7 @@ func (v view) Scan(from uint64, fn func(engine.Rec) bool) error {
 		if err != nil {
 			return false, v.corrupt(seq, err)
 		}
-		return fn(r.rec(seq)), nil
+		return fn(seq, r), nil
 	})
 }
 

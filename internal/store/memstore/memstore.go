@@ -138,6 +138,11 @@ func (b *backend) Scan(from uint64, fn func(engine.Rec) bool) error {
 	return nil
 }
 
+func (b *backend) ScanMsgs(from uint64, fn func(*store.Msg) bool) error {
+	b.all.scan(from, b.live, func(seq uint64) bool { return fn(clone(b.msgs[seq])) })
+	return nil
+}
+
 func (b *backend) Prev(upto uint64) (uint64, bool, error) {
 	seq, ok := b.all.prev(upto, b.live)
 	return seq, ok, nil

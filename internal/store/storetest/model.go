@@ -195,7 +195,9 @@ func runModel(t *testing.T, newStore NewStore, seed uint64) {
 	m := &model{msgs: map[uint64]store.Msg{}}
 	rng := rand.New(rand.NewPCG(seed, 42))
 	for i := range 600 {
+		ra := loadAhead(t, h, m, rng)
 		what := modelStep(t, h, m, rng)
+		ra.check(t, h, m, what)
 		if got, want := h.state(), m.state(); got != want {
 			t.Fatalf("step %d (%s): state\n got %+v\nwant %+v", i, what, got, want)
 		}

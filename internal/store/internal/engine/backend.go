@@ -22,6 +22,9 @@ type Reader interface {
 	// Scan calls fn for each message with sequence >= from, ascending,
 	// until fn returns false.
 	Scan(from uint64, fn func(Rec) bool) error
+	// ScanMsgs is Scan with a copy of each whole message (one pass, where
+	// Load would look each one up).
+	ScanMsgs(from uint64, fn func(*store.Msg) bool) error
 	// Prev returns the highest sequence <= upto that holds a message.
 	Prev(upto uint64) (seq uint64, ok bool, err error)
 	// SubjectScan calls fn for each sequence >= from holding a message on

@@ -7,6 +7,7 @@ package engine
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/petrelmq/petrel/internal/store"
@@ -20,6 +21,10 @@ type Engine struct {
 	afterFunc func(time.Duration, func()) store.Timer
 	onRemove  func([]store.Removal)
 
+	// gen counts the ops that removed messages; it changes only under
+	// e.mu, and is read without it by RemovedSince's fast path.
+	gen atomic.Uint64
+
 	mu struct {
 		sync.RWMutex
 		cfg     store.Config
@@ -32,6 +37,7 @@ type Engine struct {
 		nextTTL int64 // earliest TTL expiry (a lower bound), 0 if none
 		timer   store.Timer
 		timerAt int64
+		rm      removals // recent removal ops (removals.go)
 	}
 }
 

@@ -15,6 +15,9 @@ type op struct {
 	err     error
 	mutated bool
 	removed []store.Removal
+	// rmLo and rmHi bound the sequences the op removed, if rmAny.
+	rmLo, rmHi uint64
+	rmAny      bool
 }
 
 func (e *Engine) begin() (*op, error) {
@@ -36,6 +39,7 @@ func (o *op) fail(err error) {
 // finish resolves stale positions, saves the counters and commits.
 func (o *op) finish() (store.Commit, []store.Removal, error) {
 	e := o.e
+	o.recordRemoved()
 	if o.err == nil && o.mutated {
 		o.resolve()
 		o.persist()
@@ -116,6 +120,7 @@ func (o *op) put(m *store.Msg, size uint64) {
 func (o *op) remove(r Rec, reason store.Reason, erase bool) {
 	o.mutated = true
 	o.tx.Remove(r, erase)
+	o.noteRemoved(r.Seq, r.Seq)
 	e := o.e
 	st := &e.mu.st
 	st.msgs--

@@ -110,6 +110,7 @@ func (o *op) removeAll() {
 	o.mutated = true
 	o.tx.RemoveAll()
 	st := &e.mu.st
+	o.noteRemoved(st.first, st.last)
 	st.msgs, st.bytes = 0, 0
 	st.first, st.firstTime, st.firstStale = st.last+1, 0, false
 	clear(e.mu.subj)
