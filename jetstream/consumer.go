@@ -37,6 +37,8 @@ type consumer struct {
 	mu struct {
 		sync.Mutex
 		consumerState
+		// ahead holds messages loaded ahead of consumerState.next.
+		ahead   readAhead
 		subs    []*server.InprocSub
 		waiting []*pullRequest
 		push    pushState

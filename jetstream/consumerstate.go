@@ -136,6 +136,7 @@ func (c *consumer) snapshotLocked() *storedState {
 func (c *consumer) restore(s *storedState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dropReadAheadLocked()
 	c.mu.delivered, c.mu.ackFloor, c.mu.next, c.mu.lps = s.Delivered, s.AckFloor, max(s.Next, 1), s.LPS
 	slices.SortFunc(s.Pending, func(a, b [4]uint64) int { return compareUint(a[0], b[0]) })
 	for _, e := range s.Pending {

@@ -31,6 +31,7 @@ func (c *consumer) initPosition() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dropReadAheadLocked()
 	c.mu.next = max(next, 1)
 	c.mu.delivered = seqPair{Stream: c.mu.next - 1}
 	if len(c.mu.lps) > 0 {
@@ -127,10 +128,15 @@ func (c *consumer) countNew(entries []store.Entry) bool {
 }
 
 // peekNew returns the first message at or after next that the filters
-// pass, without taking it.
+// pass, without taking it. With one filter (or none) it comes from the
+// read-ahead buffer. c.mu must be held.
 func (c *consumer) peekNew(next uint64) (*store.Msg, error) {
+	filters := c.filterList()
+	if len(filters) == 1 {
+		return c.mu.ahead.peek(c.st.store, filters[0], next)
+	}
 	var best *store.Msg
-	for _, f := range c.filterList() {
+	for _, f := range filters {
 		m, err := c.st.store.LoadNextMsg(f, next)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -153,6 +159,7 @@ func (c *consumer) peekNew(next uint64) (*store.Msg, error) {
 func (c *consumer) afterPurge() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dropReadAheadLocked()
 	s := c.st.store.State()
 	for seq := range c.mu.pending {
 		if _, err := c.st.store.LoadMsg(seq); errors.Is(err, store.ErrNotFound) {

@@ -66,7 +66,10 @@ func (st *stream) updateConsumer(c *consumer, cfg *ConsumerConfig, action string
 			return nil, errorf(ErrConsumerCreate, "%v", err)
 		}
 	}
+	c.mu.Lock()
 	c.cfg.Store(cfg)
+	c.dropReadAheadLocked()
+	c.mu.Unlock()
 	c.signal()
 	return c, nil
 }
