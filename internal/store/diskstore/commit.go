@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/petrelmq/petrel/internal/store"
 )
 
 // commit waits for the fsync of one batch applied with ApplyNoSyncWait,
@@ -18,8 +19,10 @@ type commit struct {
 }
 
 // apply writes b in the DB's mode and returns its commit. The batch
-// belongs to the commit afterwards.
-func (db *DB) apply(b *pebble.Batch, erase [][2][]byte) (*commit, error) {
+// belongs to the commit afterwards. In interval mode a write with nothing
+// to erase is as durable as it gets once applied: its commit is
+// store.Done, which tells callers there is nothing to wait for.
+func (db *DB) apply(b *pebble.Batch, erase [][2][]byte) (store.Commit, error) {
 	if err := db.err(); err != nil {
 		_ = b.Close()
 		return nil, err
@@ -32,6 +35,9 @@ func (db *DB) apply(b *pebble.Batch, erase [][2][]byte) (*commit, error) {
 		if err != nil {
 			db.fail(err)
 			return nil, err
+		}
+		if len(erase) == 0 {
+			return store.Done, nil
 		}
 		return c, nil
 	}

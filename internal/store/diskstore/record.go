@@ -23,6 +23,15 @@ func appendRecord(b []byte, m *store.Msg) []byte {
 	return append(b, m.Data...)
 }
 
+// recordLen is the length of m's record, as appendRecord writes it.
+func recordLen(m *store.Msg) int {
+	var tmp [binary.MaxVarintLen64]byte
+	n := 1 + 8 + binary.PutVarint(tmp[:], int64(m.TTL))
+	n += binary.PutUvarint(tmp[:], uint64(len(m.Subject))) + len(m.Subject)
+	n += binary.PutUvarint(tmp[:], uint64(len(m.Header))) + len(m.Header)
+	return n + len(m.Data)
+}
+
 // record is a decoded message record; its slices alias the input.
 type record struct {
 	time    int64

@@ -29,7 +29,6 @@ type txn struct {
 	side    *pebble.Batch // deferred index and TTL keys (plain mode only)
 	indexed bool
 	key     []byte // scratch key
-	buf     []byte // scratch record
 	erase   [][2][]byte
 }
 
@@ -97,9 +96,13 @@ func (t *txn) TTLDue(now int64, fn func(uint64) bool) error { t.reading(); retur
 func (t *txn) NextTTL() (int64, error)                      { t.reading(); return t.nextTTL() }
 
 func (t *txn) Put(m *store.Msg) {
-	t.buf = appendRecord(t.buf[:0], m)
+	// The record is encoded straight into the batch: no scratch copy of
+	// the payload.
 	t.key = t.k.appendMsg(t.key[:0], m.Seq)
-	_ = t.batch.Set(t.key, t.buf, nil)
+	op := t.batch.SetDeferred(len(t.key), recordLen(m))
+	copy(op.Key, t.key)
+	appendRecord(op.Value[:0], m)
+	_ = op.Finish()
 	idx := t.batch
 	if !t.indexed {
 		if t.side == nil {
