@@ -3,6 +3,7 @@ package jetstream
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/petrelmq/petrel/internal/store"
@@ -35,6 +36,8 @@ type ingest struct {
 	wake chan struct{}
 	acks chan *batch
 	done chan struct{} // closed when the acker has sent its last ack
+	// queued counts the batches handed to the acker and not yet answered.
+	queued atomic.Int32
 
 	// Used by the ingest goroutine only.
 	dd        dedup
@@ -113,6 +116,13 @@ func (in *ingest) push(m inMsg) {
 	}
 }
 
+// queueEmpty reports whether no publish waits for the ingest goroutine.
+func (in *ingest) queueEmpty() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return len(in.mu.queue) == 0
+}
+
 // stop refuses new messages, lets the goroutines finish what is queued and
 // waits until the last ack is sent.
 func (in *ingest) stop() {
@@ -163,21 +173,43 @@ func (in *ingest) process(queue []inMsg, refused []string) {
 func (in *ingest) acker() {
 	defer close(in.done)
 	for b := range in.acks {
-		err := b.appendErr
-		if err == nil && b.commit != nil && !in.asyncPersist() {
-			err = b.commit.Wait()
-		}
-		b.res.err = err
-		in.observeCommit(b)
-		// The batch's effects (markers, schedules, sourcing progress) are
-		// in place before any publisher hears its ack.
-		in.afterBatch(b)
-		in.acknowledge(b)
-		if err == nil {
-			in.st.onStored(b.entries)
-		}
-		in.syncAfterAck(b, err) // persist.go
+		in.finish(b)
+		in.queued.Add(-1)
 	}
+}
+
+// finish waits for b's commit and answers its publishes.
+func (in *ingest) finish(b *batch) {
+	err := b.appendErr
+	if err == nil && b.commit != nil && !in.asyncPersist() {
+		err = b.commit.Wait()
+	}
+	b.res.err = err
+	in.observeCommit(b)
+	// The batch's effects (markers, schedules, sourcing progress) are
+	// in place before any publisher hears its ack.
+	in.afterBatch(b)
+	in.acknowledge(b)
+	if err == nil {
+		in.st.onStored(b.entries)
+	}
+	in.syncAfterAck(b, err) // persist.go
+}
+
+// handOff passes b to the acker, or answers it on the calling (ingest)
+// goroutine when there is nothing to wait for (a memory stream, interval
+// mode, an append that failed), no earlier batch is still with the acker
+// and no publish is waiting: a lone publisher then saves a goroutine
+// hand-off per message, the acks still go out in order, and a busy stream
+// keeps appending on one goroutine while the other answers.
+func (in *ingest) handOff(b *batch) {
+	settled := b.appendErr != nil || b.commit == nil || b.commit == store.Done
+	if settled && in.queued.Load() == 0 && in.queueEmpty() {
+		in.finish(b)
+		return
+	}
+	in.queued.Add(1)
+	in.acks <- b
 }
 
 // batch is the messages appended together, and what to answer each.
@@ -219,7 +251,7 @@ func (in *ingest) flush(b *batch) *batch {
 		b.appended = time.Now()
 		in.settle(b)
 	}
-	in.acks <- b
+	in.handOff(b)
 	return newBatch()
 }
 
