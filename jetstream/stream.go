@@ -73,9 +73,10 @@ func openStream(a *account, rec *streamRecord, recovering bool) (*stream, error)
 	return st, nil
 }
 
-// storeConfig maps the limits of cfg onto the store's.
+// storeConfig maps the limits and compression of cfg onto the store's.
 func storeConfig(cfg *StreamConfig) store.Config {
 	return store.Config{
+		Compress:             cfg.Compression == CompressionS2,
 		FirstSeq:             cfg.FirstSeq,
 		MaxMsgs:              cfg.MaxMsgs,
 		MaxBytes:             cfg.MaxBytes,

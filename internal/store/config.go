@@ -31,6 +31,12 @@ type Config struct {
 	// MaxMsgsPerSubject. Default false.
 	DiscardNewPerSubject bool
 
+	// Compress asks a disk store to keep message payloads (header and
+	// data) s2-compressed where that makes them smaller; messages already
+	// stored keep their form when it changes. memstore ignores it.
+	// Default false.
+	Compress bool
+
 	// Now returns the current time in Unix nanoseconds. Default: the wall
 	// clock. Tests inject a fake clock here.
 	Now func() int64

@@ -4,7 +4,7 @@
 // counters, TTL schedule and an opaque per-stream key/value area for the
 // stream configuration and consumer state. Thousands of streams cost no
 // file descriptors each; Pebble brings checksums, crash recovery,
-// compression and range deletes.
+// block compression and range deletes.
 //
 // # Usage
 //
@@ -55,6 +55,18 @@
 //	| ver | time (8) | ttl       | len(subj)  | subject | len(hdr)  | header | data |
 //	| (1) | unix ns  | (varint)  | (uvarint)  |         | (uvarint) |        |      |
 //	+-----+----------+-----------+------------+---------+-----------+--------+------+
+//
+// or, in a stream with store.Config.Compress (JetStream compression "s2"),
+// when s2 shrinks a payload of at least 64 bytes by a sixteenth or more,
+//
+//	+-----+----------+-----------+------------+---------+-----------+---------------------------+
+//	| 2   | time (8) | ttl       | len(subj)  | subject | len(hdr)  | s2 block of header + data |
+//	+-----+----------+-----------+------------+---------+-----------+---------------------------+
+//
+// The s2 block starts with its decoded length, so sizes and scans never
+// decompress; only loading the message does. Pebble also compresses its
+// SSTable blocks (Snappy) for every stream, so s2 mainly shrinks the WAL,
+// the memtables and payloads that compress across a record but not a block.
 //
 // A record, counter or summary that fails to decode is a *store.CorruptError
 // naming the stream and the sequence or key.

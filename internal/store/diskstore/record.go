@@ -5,40 +5,82 @@ import (
 	"errors"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/petrelmq/petrel/internal/store"
 	"github.com/petrelmq/petrel/internal/store/internal/engine"
 )
 
-const recordVersion = 1
+// Record versions: plain, and with header and data s2-compressed as one
+// block (see doc.go).
+const (
+	recordVersion = 1
+	recordPacked  = 2
+)
+
+// minPack is the smallest payload (header and data) worth compressing.
+const minPack = 64
 
 // appendRecord encodes m as a message record.
 func appendRecord(b []byte, m *store.Msg) []byte {
-	b = append(b, recordVersion)
-	b = binary.BigEndian.AppendUint64(b, uint64(m.Time))
-	b = binary.AppendVarint(b, int64(m.TTL))
-	b = binary.AppendUvarint(b, uint64(len(m.Subject)))
-	b = append(b, m.Subject...)
-	b = binary.AppendUvarint(b, uint64(len(m.Header)))
+	b = appendRecordHead(b, recordVersion, m)
 	b = append(b, m.Header...)
 	return append(b, m.Data...)
 }
 
+// appendRecordHead encodes everything before the payload.
+func appendRecordHead(b []byte, ver byte, m *store.Msg) []byte {
+	b = append(b, ver)
+	b = binary.BigEndian.AppendUint64(b, uint64(m.Time))
+	b = binary.AppendVarint(b, int64(m.TTL))
+	b = binary.AppendUvarint(b, uint64(len(m.Subject)))
+	b = append(b, m.Subject...)
+	return binary.AppendUvarint(b, uint64(len(m.Header)))
+}
+
 // recordLen is the length of m's record, as appendRecord writes it.
 func recordLen(m *store.Msg) int {
+	return recordHeadLen(m) + len(m.Header) + len(m.Data)
+}
+
+func recordHeadLen(m *store.Msg) int {
 	var tmp [binary.MaxVarintLen64]byte
 	n := 1 + 8 + binary.PutVarint(tmp[:], int64(m.TTL))
 	n += binary.PutUvarint(tmp[:], uint64(len(m.Subject))) + len(m.Subject)
-	n += binary.PutUvarint(tmp[:], uint64(len(m.Header))) + len(m.Header)
-	return n + len(m.Data)
+	return n + binary.PutUvarint(tmp[:], uint64(len(m.Header)))
 }
 
-// record is a decoded message record; its slices alias the input.
+// packer compresses payloads for packed records, reusing its buffers.
+type packer struct {
+	plain, packed []byte
+}
+
+// pack returns m's header and data as one s2 block, or nil when the
+// payload is too small or does not shrink. The result is valid until the
+// next call.
+func (p *packer) pack(m *store.Msg) []byte {
+	n := len(m.Header) + len(m.Data)
+	if n < minPack {
+		return nil
+	}
+	p.plain = append(append(p.plain[:0], m.Header...), m.Data...)
+	p.packed = s2.Encode(p.packed[:cap(p.packed)], p.plain)
+	if len(p.packed) >= n-n/16 {
+		return nil
+	}
+	return p.packed
+}
+
+// record is a decoded message record; its slices alias the input. A
+// packed record keeps its payload compressed until msg needs it.
 type record struct {
 	time    int64
 	ttl     int64
 	subject []byte
 	header  []byte
 	data    []byte
+	packed  []byte // s2 block of header and data (recordPacked only)
+	hdrLen  int    // header length inside packed
+	size    int    // uncompressed payload length
 }
 
 var errShort = errors.New("record truncated")
@@ -48,7 +90,8 @@ func decodeRecord(b []byte) (record, error) {
 	if len(b) < 9 {
 		return r, errShort
 	}
-	if b[0] != recordVersion {
+	ver := b[0]
+	if ver != recordVersion && ver != recordPacked {
 		return r, errors.New("unknown record version")
 	}
 	r.time = int64(binary.BigEndian.Uint64(b[1:9]))
@@ -62,14 +105,37 @@ func decodeRecord(b []byte) (record, error) {
 	if r.subject, b, err = lenPrefixed(b); err != nil {
 		return r, err
 	}
-	if r.header, b, err = lenPrefixed(b); err != nil {
-		return r, err
-	}
 	if len(r.subject) == 0 {
 		return r, errors.New("empty subject")
 	}
+	if ver == recordPacked {
+		return r, r.setPacked(b)
+	}
+	if r.header, b, err = lenPrefixed(b); err != nil {
+		return r, err
+	}
 	r.data = b
+	r.size = len(r.header) + len(r.data)
 	return r, nil
+}
+
+// setPacked reads a packed record's payload part: the header length and
+// the s2 block, whose decoded length s2 keeps at its start.
+func (r *record) setPacked(b []byte) error {
+	h, n := binary.Uvarint(b)
+	if n <= 0 {
+		return errShort
+	}
+	r.packed = b[n:]
+	size, err := s2.DecodedLen(r.packed)
+	if err != nil {
+		return err
+	}
+	if h > uint64(size) {
+		return errors.New("header longer than the payload")
+	}
+	r.hdrLen, r.size = int(h), size
+	return nil
 }
 
 func lenPrefixed(b []byte) (field, rest []byte, err error) {
@@ -83,14 +149,24 @@ func lenPrefixed(b []byte) (field, rest []byte, err error) {
 func (r *record) rec(seq uint64) engine.Rec {
 	return engine.Rec{
 		Seq: seq, Subject: string(r.subject), Time: r.time, TTL: r.ttl,
-		Size: uint64(len(r.subject)+len(r.header)+len(r.data)) + 16,
+		Size: uint64(len(r.subject)+r.size) + 16,
 	}
 }
 
-func (r *record) msg(seq uint64) *store.Msg {
-	buf := make([]byte, len(r.header)+len(r.data))
-	n := copy(buf, r.header)
-	copy(buf[n:], r.data)
+// msg returns the message as a copy that owns its memory.
+func (r *record) msg(seq uint64) (*store.Msg, error) {
+	buf := make([]byte, r.size)
+	n := len(r.header)
+	if r.packed != nil {
+		out, err := s2.Decode(buf, r.packed)
+		if err != nil || len(out) != r.size {
+			return nil, errors.Join(errors.New("compressed payload does not decode"), err)
+		}
+		n = r.hdrLen
+	} else {
+		copy(buf, r.header)
+		copy(buf[n:], r.data)
+	}
 	m := &store.Msg{
 		Subject: string(r.subject), Seq: seq, Time: r.time, TTL: time.Duration(r.ttl),
 		Data: buf[n:],
@@ -98,7 +174,7 @@ func (r *record) msg(seq uint64) *store.Msg {
 	if n > 0 {
 		m.Header = buf[:n:n]
 	}
-	return m
+	return m, nil
 }
 
 const counterVersion = 1

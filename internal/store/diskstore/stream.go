@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/petrelmq/petrel/internal/store"
@@ -41,6 +42,14 @@ func (db *DB) OpenStream(cfg store.Config) (*Stream, error) {
 	return s, nil
 }
 
+// UpdateConfig applies cfg's limits (see store.Store) and its Compress
+// setting, which decides how later appends are written; records already
+// stored keep their form.
+func (s *Stream) UpdateConfig(cfg store.Config) error {
+	s.b.compress.Store(cfg.Compress)
+	return s.Engine.UpdateConfig(cfg)
+}
+
 // register finds or creates the stream and adds it to the open set.
 func (db *DB) register(cfg store.Config) (*Stream, error) {
 	if cfg.Name == "" {
@@ -66,6 +75,7 @@ func (db *DB) register(cfg store.Config) (*Stream, error) {
 		return nil, err
 	}
 	s := &Stream{Engine: e, b: b}
+	b.compress.Store(cfg.Compress)
 	db.mu.streams[cfg.Name] = s
 	return s, nil
 }
@@ -127,6 +137,11 @@ func (db *DB) forget(name string) {
 type backend struct {
 	view
 	db *DB
+	// compress asks Put for packed (s2) records; Stream.UpdateConfig sets
+	// it, and pack is its scratch space (the engine runs one txn at a
+	// time).
+	compress atomic.Bool
+	pack     packer
 }
 
 var _ engine.Backend = (*backend)(nil)

@@ -96,13 +96,8 @@ func (t *txn) TTLDue(now int64, fn func(uint64) bool) error { t.reading(); retur
 func (t *txn) NextTTL() (int64, error)                      { t.reading(); return t.nextTTL() }
 
 func (t *txn) Put(m *store.Msg) {
-	// The record is encoded straight into the batch: no scratch copy of
-	// the payload.
 	t.key = t.k.appendMsg(t.key[:0], m.Seq)
-	op := t.batch.SetDeferred(len(t.key), recordLen(m))
-	copy(op.Key, t.key)
-	appendRecord(op.Value[:0], m)
-	_ = op.Finish()
+	t.putRecord(m)
 	idx := t.batch
 	if !t.indexed {
 		if t.side == nil {
@@ -115,6 +110,27 @@ func (t *txn) Put(m *store.Msg) {
 	if m.TTL > 0 {
 		_ = idx.Set(t.k.ttl(m.Time+int64(m.TTL), m.Seq), nil, nil)
 	}
+}
+
+// putRecord writes m's record under t.key, encoded straight into the
+// batch (no scratch copy of the payload), packed when the stream
+// compresses and s2 shrinks the payload.
+func (t *txn) putRecord(m *store.Msg) {
+	var packed []byte
+	if t.b.compress.Load() {
+		packed = t.b.pack.pack(m)
+	}
+	if packed == nil {
+		op := t.batch.SetDeferred(len(t.key), recordLen(m))
+		copy(op.Key, t.key)
+		appendRecord(op.Value[:0], m)
+		_ = op.Finish()
+		return
+	}
+	op := t.batch.SetDeferred(len(t.key), recordHeadLen(m)+len(packed))
+	copy(op.Key, t.key)
+	_ = append(appendRecordHead(op.Value[:0], recordPacked, m), packed...)
+	_ = op.Finish()
 }
 
 func (t *txn) Remove(r engine.Rec, erase bool) {

@@ -33,29 +33,39 @@ func (v view) get(key []byte) (val []byte, release io.Closer, err error) {
 	return val, release, err
 }
 
-func (v view) record(seq uint64, fn func(r *record)) error {
+// record calls fn with the decoded record at seq while its bytes are
+// pinned; a record or payload that does not decode is corrupt.
+func (v view) record(seq uint64, fn func(r *record) error) error {
 	val, release, err := v.get(v.k.msg(seq))
 	if err != nil {
 		return err
 	}
 	defer release.Close()
 	r, err := decodeRecord(val)
+	if err == nil {
+		err = fn(&r)
+	}
 	if err != nil {
 		return v.corrupt(seq, err)
 	}
-	fn(&r)
 	return nil
 }
 
 func (v view) Load(seq uint64) (*store.Msg, error) {
 	var m *store.Msg
-	err := v.record(seq, func(r *record) { m = r.msg(seq) })
+	err := v.record(seq, func(r *record) (err error) {
+		m, err = r.msg(seq)
+		return err
+	})
 	return m, err
 }
 
 func (v view) Rec(seq uint64) (engine.Rec, error) {
 	var out engine.Rec
-	err := v.record(seq, func(r *record) { out = r.rec(seq) })
+	err := v.record(seq, func(r *record) error {
+		out = r.rec(seq)
+		return nil
+	})
 	return out, err
 }
 
