@@ -101,16 +101,22 @@ func stepIter(it *pebble.Iterator, reverse bool) bool {
 }
 
 func (v view) Scan(from uint64, fn func(engine.Rec) bool) error {
-	return v.scanRecords(from, func(seq uint64, r record) bool { return fn(r.rec(seq)) })
+	return v.scanRecords(from, func(seq uint64, r *record) (bool, error) { return fn(r.rec(seq)), nil })
 }
 
 func (v view) ScanMsgs(from uint64, fn func(*store.Msg) bool) error {
-	return v.scanRecords(from, func(seq uint64, r record) bool { return fn(r.msg(seq)) })
+	return v.scanRecords(from, func(seq uint64, r *record) (bool, error) {
+		m, err := r.msg(seq)
+		if err != nil {
+			return false, err
+		}
+		return fn(m), nil
+	})
 }
 
 // scanRecords decodes the message records from from on, with one
-// iterator, until fn returns false.
-func (v view) scanRecords(from uint64, fn func(seq uint64, r record) bool) error {
+// iterator, until fn returns false; a record fn cannot decode is corrupt.
+func (v view) scanRecords(from uint64, fn func(seq uint64, r *record) (bool, error)) error {
 	return v.iter(v.k.msg(from), v.k.kindEnd(kindMsg), false, func(it *pebble.Iterator) (bool, error) {
 		seq := seqAt(it.Key())
 		val, err := it.ValueAndErr()
@@ -118,10 +124,14 @@ func (v view) scanRecords(from uint64, fn func(seq uint64, r record) bool) error
 			return false, err
 		}
 		r, err := decodeRecord(val)
+		more := false
+		if err == nil {
+			more, err = fn(seq, &r)
+		}
 		if err != nil {
 			return false, v.corrupt(seq, err)
 		}
-		return fn(seq, r), nil
+		return more, nil
 	})
 }
 
