@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/petrelmq/petrel/internal/subject"
 )
@@ -23,7 +24,7 @@ var ErrConnClosed = errors.New("petrel: in-process connection closed")
 
 // maxInprocPending bounds what waits for a queued handler before new
 // messages are dropped (and logged).
-const maxInprocPending = 256 << 20
+var maxInprocPending = 256 << 20
 
 // Conn is an in-process connection to one account: how JetStream,
 // monitoring and embedding programs publish and subscribe without a
@@ -40,9 +41,15 @@ type Conn struct {
 		subs    map[*InprocSub]struct{}
 		queue   []queuedMsg
 		pending int
-		dropped int64
+		dropped int64     // messages dropped since the Conn opened
+		warned  time.Time // last drop warning; at most one per dropWarnEvery
+		unwarn  int64     // drops since that warning
 	}
 }
+
+// dropWarnEvery spaces the warnings about dropped messages: a subscriber
+// that falls behind drops many, and one line per drop would flood the log.
+const dropWarnEvery = 10 * time.Second
 
 type queuedMsg struct {
 	sub *InprocSub
@@ -218,9 +225,7 @@ func (c *Conn) enqueue(is *InprocSub, m Msg) {
 		return
 	}
 	if c.mu.pending+size > maxInprocPending {
-		c.mu.dropped++
-		c.mu.Unlock()
-		c.srv.log.Warnf("In-process subscriber on %s is behind; dropped a message", is.sub.subject)
+		c.dropLocked(is)
 		return
 	}
 	c.mu.queue = append(c.mu.queue, queuedMsg{sub: is, msg: m})
@@ -230,6 +235,23 @@ func (c *Conn) enqueue(is *InprocSub, m Msg) {
 	case c.wake <- struct{}{}:
 	default:
 	}
+}
+
+// dropLocked counts a dropped message and warns, at most once per
+// dropWarnEvery, with the number dropped since the last warning. It
+// unlocks c.mu.
+func (c *Conn) dropLocked(is *InprocSub) {
+	c.mu.dropped++
+	c.mu.unwarn++
+	now := time.Now()
+	if now.Sub(c.mu.warned) < dropWarnEvery {
+		c.mu.Unlock()
+		return
+	}
+	n := c.mu.unwarn
+	c.mu.warned, c.mu.unwarn = now, 0
+	c.mu.Unlock()
+	c.srv.log.Warnf("In-process subscriber on %s is behind; dropped %d message(s)", is.sub.subject, n)
 }
 
 // dispatch runs queued handlers in arrival order.
