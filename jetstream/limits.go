@@ -1,6 +1,9 @@
 package jetstream
 
 import (
+	"io/fs"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,8 +21,15 @@ import (
 // one byte. A publish is refused when the bytes stored would pass the
 // server's budget ("insufficient resources", 10023) or the account's
 // ("resource limits exceeded for account", 10002).
+//
+// Unset, the memory budget is 3/4 of the machine's memory, and the storage
+// budget 3/4 of what the store directory's filesystem has free at start
+// plus what the store directory already holds (so a restart does not
+// shrink it), as nats-server does: a disk that fills up then refuses
+// publishes with an error before the store runs out of space. When the
+// free space cannot be read it is 1 TiB.
 const (
-	defaultMaxStore = 1 << 40 // 1 TiB
+	defaultMaxStore = 1 << 40 // 1 TiB, when the disk cannot be measured
 	// usageTTL bounds how stale the usage totals a publish is checked
 	// against may be; a burst may overshoot a budget by what the streams
 	// take in that time.
@@ -32,13 +42,13 @@ type serverLimits struct {
 	maxStore  int64
 }
 
-func newServerLimits(o *server.Options) serverLimits {
+func newServerLimits(o *server.Options, dir string) serverLimits {
 	l := serverLimits{maxMemory: o.JetStreamMaxMemory, maxStore: o.JetStreamMaxStore}
 	if l.maxMemory == 0 {
 		l.maxMemory = defaultMaxMemory()
 	}
 	if l.maxStore == 0 {
-		l.maxStore = defaultMaxStore
+		l.maxStore = defaultMaxStorage(dir)
 	}
 	l.maxMemory, l.maxStore = unlimitedIfNegative(l.maxMemory), unlimitedIfNegative(l.maxStore)
 	return l
@@ -51,6 +61,31 @@ func defaultMaxMemory() int64 {
 		return total / 4 * 3
 	}
 	return -1
+}
+
+// defaultMaxStorage is 3/4 of the space free on dir's filesystem plus what
+// dir holds, or defaultMaxStore when the free space is unknown.
+func defaultMaxStorage(dir string) int64 {
+	free := diskFree(dir)
+	if free <= 0 {
+		return defaultMaxStore
+	}
+	return (free + dirUsage(dir)) / 4 * 3
+}
+
+// dirUsage is the size of the files below dir.
+func dirUsage(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
 }
 
 func unlimitedIfNegative(v int64) int64 {
@@ -255,4 +290,18 @@ func (q *quota) take(size int64) *APIError {
 		q.account -= size
 	}
 	return nil
+}
+
+// budget formats a byte budget for the log.
+func budget(n int64) string {
+	if n < 0 {
+		return "unlimited"
+	}
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	v, u := float64(n), 0
+	for v >= 1024 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64) + " " + units[u]
 }

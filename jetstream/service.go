@@ -42,13 +42,13 @@ func (s *Service) Start(srv *server.Server) error {
 	s.log = srv.Logger()
 	opts := srv.Options()
 	s.dir = opts.StoreDir
-	s.limits = newServerLimits(opts)
 	if s.dir == "" {
 		s.dir = filepath.Join(os.TempDir(), server.DefaultStoreDirName)
 	}
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return fmt.Errorf("jetstream: store dir: %w", err)
 	}
+	s.limits = newServerLimits(opts, s.dir)
 	st, err := openStores(s.dir, opts.SyncInterval, s.log)
 	if err != nil {
 		return fmt.Errorf("jetstream: open store dir %s: %w", s.dir, err)
@@ -60,7 +60,8 @@ func (s *Service) Start(srv *server.Server) error {
 			return err
 		}
 	}
-	s.log.Noticef("JetStream started, store dir %s", s.dir)
+	s.log.Noticef("JetStream started, store dir %s, max memory %s, max storage %s",
+		s.dir, budget(s.limits.maxMemory), budget(s.limits.maxStore))
 	s.stats.started.Store(true)
 	return nil
 }
