@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -41,8 +42,7 @@ func (in *ingest) acknowledge(b *batch) {
 	}
 	acks.Flush()
 	if b.res.err != nil {
-		in.st.acc.svc.log.Errorf("JetStream stream %s: write failed, %d publishes not stored: %v",
-			in.st.name, len(b.entries), b.res.err)
+		in.logFailure(b)
 		return
 	}
 	if rp := in.st.repub.Load(); rp != nil {
@@ -54,6 +54,34 @@ func (in *ingest) acknowledge(b *batch) {
 	}
 }
 
+// storeFailure is the API error for a write the store did not take: a
+// full disk is "insufficient resources", as a full budget is; anything
+// else is a store failure with its text.
+func storeFailure(err error) *APIError {
+	if errors.Is(err, store.ErrNoSpace) {
+		return newError(ErrInsufficientResources)
+	}
+	return errorf(ErrStreamStoreFailed, "%v", err)
+}
+
+// noSpaceWarnEvery spaces the warnings of a stream refused for a full
+// disk: its publishers keep trying, one line per batch would flood the log.
+const noSpaceWarnEvery = 10 * time.Second
+
+// logFailure logs a batch the store did not take.
+func (in *ingest) logFailure(b *batch) {
+	log := in.st.acc.svc.log
+	if !errors.Is(b.res.err, store.ErrNoSpace) {
+		log.Errorf("JetStream stream %s: write failed, %d publishes not stored: %v", in.st.name, len(b.entries), b.res.err)
+		return
+	}
+	in.noSpace.refused += len(b.entries)
+	if now := time.Now(); now.Sub(in.noSpace.warned) >= noSpaceWarnEvery {
+		log.Warnf("JetStream stream %s: disk nearly full, %d publishes refused: %v", in.st.name, in.noSpace.refused, b.res.err)
+		in.noSpace.warned, in.noSpace.refused = now, 0
+	}
+}
+
 // ackFor builds the JSON answer of one publish.
 func (in *ingest) ackFor(b *batch, it *pubItem) []byte {
 	switch {
@@ -62,7 +90,7 @@ func (in *ingest) ackFor(b *batch, it *pubItem) []byte {
 	case it.dup != nil:
 		return in.dupAck(it.dup)
 	case b.res.err != nil:
-		return in.errorAck(errorf(ErrStreamStoreFailed, "%v", b.res.err))
+		return in.errorAck(storeFailure(b.res.err))
 	}
 	e := &b.entries[it.entry]
 	if err := in.entryError(b, e); err != nil {
@@ -79,7 +107,7 @@ func (in *ingest) dupAck(rec *dedupRec) []byte {
 	case rec.err != nil:
 		return in.errorAck(rec.err)
 	case rec.res != nil && rec.res.err != nil:
-		return in.errorAck(errorf(ErrStreamStoreFailed, "%v", rec.res.err))
+		return in.errorAck(storeFailure(rec.res.err))
 	}
 	return in.okAck(rec.seq, true)
 }

@@ -46,6 +46,12 @@ type ingest struct {
 	counters  counterCache // see counter.go
 	atomic    atomicState  // see atomic.go
 
+	// Used by whichever goroutine answers batches (see handOff).
+	noSpace struct {
+		warned  time.Time // last warning of refusals for a full disk
+		refused int       // publishes refused since
+	}
+
 	mu struct {
 		sync.Mutex
 		queue    []inMsg
@@ -296,7 +302,7 @@ func (in *ingest) entryError(b *batch, e *store.Entry) *APIError {
 	case errors.Is(err, store.ErrMaxMsgsPerSubject):
 		return errorf(ErrStreamStoreFailed, "maximum messages per subject exceeded")
 	}
-	return errorf(ErrStreamStoreFailed, "%v", err)
+	return storeFailure(err)
 }
 
 // rollup removes what a stored rollup message replaces.

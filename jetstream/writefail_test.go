@@ -2,6 +2,7 @@ package jetstream_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -67,5 +68,46 @@ func TestWriteFailureNeverAcks(t *testing.T) {
 			t.Fatalf("publish %d acknowledged (%+v) after a failed write", i, ack)
 		case <-f.Err():
 		}
+	}
+}
+
+// fullDiskStore refuses appends with store.ErrNoSpace while full is set,
+// as diskstore does under its free-space floor.
+type fullDiskStore struct {
+	store.Store
+	full *atomic.Bool
+}
+
+func (s fullDiskStore) Append(msgs []store.Entry, now int64) (store.Commit, error) {
+	if s.full.Load() {
+		return nil, fmt.Errorf("%w: test", store.ErrNoSpace)
+	}
+	return s.Store.Append(msgs, now)
+}
+
+// TestFullDiskRefusesThenRecovers: publishes to a stream on a full disk
+// get "insufficient resources" (10023), nothing is stored, and publishing
+// works again once there is room, without a restart.
+func TestFullDiskRefusesThenRecovers(t *testing.T) {
+	var full atomic.Bool
+	jetstream.SetStoreHook(func(_ string, s store.Store) store.Store { return fullDiskStore{s, &full} })
+	t.Cleanup(func() { jetstream.SetStoreHook(nil) })
+	_, _, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "D", Subjects: []string{"d"}})
+	if _, err := js.Publish(ctx(t), "d", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	full.Store(true)
+	_, err := js.Publish(ctx(t), "d", []byte("2"), jsclient.WithMsgID("m2"))
+	expectAPICode(t, err, 10023)
+	full.Store(false)
+	// The refused id was not remembered: the retry is stored, not a duplicate.
+	ack, err := js.Publish(ctx(t), "d", []byte("2"), jsclient.WithMsgID("m2"))
+	if err != nil || ack.Duplicate || ack.Sequence != 2 {
+		t.Fatalf("publish after space came back: %+v %v", ack, err)
+	}
+	info, err := st.Info(ctx(t))
+	if err != nil || info.State.Msgs != 2 {
+		t.Fatalf("stream after a full disk: %+v %v", info, err)
 	}
 }

@@ -19,6 +19,9 @@ var (
 	// ErrMaxMsgsPerSubject: DiscardNew and DiscardNewPerSubject are set and
 	// the subject holds MaxMsgsPerSubject messages.
 	ErrMaxMsgsPerSubject = errors.New("store: maximum messages per subject exceeded")
+	// ErrNoSpace: the disk is too full to take the append; nothing was
+	// written and the store stays usable (removals free space).
+	ErrNoSpace = errors.New("store: not enough free disk space")
 	// ErrInvalid: a malformed argument (empty subject, Seq with Keep).
 	ErrInvalid = errors.New("store: invalid argument")
 )

@@ -40,6 +40,15 @@ type Options struct {
 	// Default 64 MiB (Pebble's own default, 4 MiB, spent about 60% of the
 	// server's CPU on compactions under async publish).
 	MemTableSize uint64
+	// MinFreeBytes is the free space the store keeps on its filesystem:
+	// appends are refused with store.ErrNoSpace below it (removals never
+	// are), so the WAL does not run into a full disk. Default 16 MiB;
+	// negative turns the check off. It applies on the OS filesystem, or
+	// wherever DiskFree is given.
+	MinFreeBytes int64
+	// DiskFree measures the free space, for tests. Default: statfs of the
+	// directory.
+	DiskFree func() (int64, error)
 	// Logger receives Pebble's log. Default: Pebble's default logger, the
 	// standard log package (it reports WAL replay at open).
 	Logger pebble.Logger
@@ -81,6 +90,7 @@ type DB struct {
 	failed atomic.Pointer[error] // first write failure; poisons every write
 	stop   chan struct{}         // closes the interval syncer
 	synced chan struct{}         // closed when the syncer has stopped
+	space  *space                // free-space floor for appends; nil: off
 
 	mu struct {
 		sync.Mutex
@@ -99,6 +109,10 @@ func Open(dir string, opts *Options) (*DB, error) {
 	}
 	if db.opts.FS == nil {
 		db.opts.FS = vfs.Default
+	}
+	db.space = newSpace(dir, &db.opts, db.opts.FS == vfs.Default)
+	if db.space != nil {
+		db.space.reclaim = db.flushLogs
 	}
 	if db.opts.CacheSize <= 0 {
 		db.opts.CacheSize = defaultCacheSize
@@ -183,6 +197,21 @@ func (db *DB) syncLoop(interval time.Duration) {
 				return
 			}
 		}
+	}
+}
+
+// flushLogs starts a flush of the memtables, in the background: what
+// was purged or deleted since the last flush stays in the WAL files until
+// the memtables holding it are flushed and the files released, so a disk
+// full of removed messages only frees up then.
+func (db *DB) flushLogs() {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.mu.closed || db.err() != nil {
+		return
+	}
+	if _, err := db.pdb.AsyncFlush(); err != nil && db.opts.Logger != nil {
+		db.opts.Logger.Infof("diskstore: flush to reclaim disk space: %v", err)
 	}
 }
 

@@ -113,6 +113,14 @@
 // and reopen the directory, which recovers the last durable state. Pebble
 // itself panics if a write races past a WAL failure it has already seen.
 //
+// So a full disk is kept from reaching the WAL: below a free-space floor
+// (Options.MinFreeBytes, default 16 MiB) appends fail with store.ErrNoSpace
+// before anything is written, and the DB stays usable (space.go). Removals
+// are still taken, and a refused append starts a flush (at most once a
+// second), since removed messages only leave the disk once the memtables
+// holding them are flushed and their WAL files released. Pebble keeps up to
+// memTableStopWrites+1 old WAL files for reuse, each up to MemTableSize.
+//
 // Erasing a message (DeleteMsg with erase) deletes it and then compacts its
 // key range, so the payload leaves the SSTables and, once the memtable is
 // flushed, the WAL files; the filesystem may still hold freed blocks.

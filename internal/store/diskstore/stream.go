@@ -144,7 +144,13 @@ type backend struct {
 	pack     packer
 }
 
-var _ engine.Backend = (*backend)(nil)
+var (
+	_ engine.Backend  = (*backend)(nil)
+	_ engine.Admitter = (*backend)(nil)
+)
+
+// AdmitAppend refuses an append while the disk is under its floor.
+func (b *backend) AdmitAppend(n int) error { return b.db.space.admit(n) }
 
 // recover reads the counters, subject summaries and TTL schedule.
 func (b *backend) recover() (*engine.Recovered, error) {

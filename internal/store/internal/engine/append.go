@@ -9,6 +9,12 @@ import (
 
 // Append stores msgs as one atomic write. See store.Store.
 func (e *Engine) Append(msgs []store.Entry, now int64) (store.Commit, error) {
+	if err := e.admit(msgs); err != nil {
+		for i := range msgs {
+			msgs[i].Seq, msgs[i].Time = 0, 0
+		}
+		return nil, err
+	}
 	e.mu.Lock()
 	if err := e.writable(); err != nil {
 		e.mu.Unlock()
@@ -37,6 +43,19 @@ func (e *Engine) Append(msgs []store.Entry, now int64) (store.Commit, error) {
 	}
 	e.report(removed)
 	return c, nil
+}
+
+// admit asks an Admitter backend for room for msgs.
+func (e *Engine) admit(msgs []store.Entry) error {
+	a, ok := e.b.(Admitter)
+	if !ok {
+		return nil
+	}
+	n := 0
+	for i := range msgs {
+		n += int(store.MsgSize(msgs[i].Subject, msgs[i].Header, msgs[i].Data))
+	}
+	return a.AdmitAppend(n)
 }
 
 // appendOne checks and stores one entry.

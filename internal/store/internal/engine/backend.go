@@ -71,6 +71,13 @@ type Backend interface {
 	Close() error
 }
 
+// Admitter is implemented by a backend that can run out of room: Append
+// asks it first, with the bytes it is about to write, and fails with its
+// error without writing anything or poisoning the store.
+type Admitter interface {
+	AdmitAppend(bytes int) error
+}
+
 // Persist is the part of the stream state a persistent backend stores.
 type Persist struct {
 	First, Last uint64
