@@ -1,10 +1,13 @@
 package jetstream
 
-// APILevel is the JetStream API level petrel reports (ADR-44): 1 is the
-// API of nats-server 2.11 (per-message TTL, subject delete markers,
-// consumer pause, priority groups, batched direct get, required API level
-// in requests). Keep server.FeatureLevel and the INFO api_lvl in step.
-const APILevel = 1
+// APILevel is the JetStream API level petrel reports (ADR-44): 2 is the
+// API of nats-server 2.12: level 1 (2.11: per-message TTL, subject delete
+// markers, consumer pause, priority groups, batched direct get, required
+// API level in requests) and counters (ADR-49), atomic batch publish
+// (ADR-50), message schedules (ADR-51), persist_mode async and the
+// prioritized priority policy. Fast batch publish (level 4) is not here.
+// Keep server.FeatureLevel and the INFO api_lvl in step.
+const APILevel = 2
 
 // accountInfoResponse answers $JS.API.INFO.
 type accountInfoResponse struct {

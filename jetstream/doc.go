@@ -39,8 +39,8 @@
 // without allow_direct) gets the "no responders" status. Responses are JSON
 // objects with a "type" (io.nats.jetstream.api.v1.*_response) and, on
 // failure, an "error" {code, err_code, description}; the codes are in
-// errors.go. petrel serves JetStream API level 1 (APILevel, ADR-44: the API
-// of nats-server 2.11); a request whose Nats-Required-Api-Level header asks
+// errors.go. petrel serves JetStream API level 2 (APILevel, ADR-44: the API
+// of nats-server 2.12); a request whose Nats-Required-Api-Level header asks
 // for more is refused with 10185 (a 412 status for pulls and direct gets).
 //
 // # Publishing

@@ -38,7 +38,7 @@ type serverInfo struct {
 }
 
 // jsAPILevel is the JetStream API level (ADR-44) matching FeatureLevel.
-const jsAPILevel = 1
+const jsAPILevel = 2
 
 func (s *Server) buildInfo(addr *net.TCPAddr) serverInfo {
 	o := s.opts

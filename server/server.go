@@ -32,7 +32,7 @@ const Version = "0.1.0"
 // FeatureLevel is the nats-server version whose client-visible features
 // petrel implements. Clients switch features on by the version in INFO, so
 // it is raised only as features land.
-const FeatureLevel = "2.11.0"
+const FeatureLevel = "2.12.0"
 
 // Server is one petrel server. Create it with New, run it with Start, and
 // stop it with Shutdown; it is safe for concurrent use.

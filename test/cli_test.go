@@ -106,6 +106,29 @@ func TestCLI(t *testing.T) {
 		nats.run(t, "stream", "rm", "JOBS", "-f")
 	})
 
+	// natscli asks for API level 2 (nats-server 2.12) before it uses these.
+	t.Run("counters, atomic batch, prioritized consumer", func(t *testing.T) {
+		out := nats.run(t, "stream", "add", "HITS", "--subjects", "hits.>", "--allow-counter", "--defaults")
+		mustContain(t, out, "Allows Counters: true")
+		nats.run(t, "counter", "increment", "hits.home", "5")
+		out = nats.run(t, "counter", "increment", "hits.home", "3")
+		if strings.TrimSpace(out) != "8" {
+			t.Fatalf("counter increment: %q", out)
+		}
+		out = nats.run(t, "counter", "view", "hits.home")
+		mustContain(t, out, "Value: 8", "Increment: 3")
+
+		out = nats.run(t, "stream", "add", "BATCH", "--subjects", "batch.>", "--allow-batch", "--defaults")
+		mustContain(t, out, "Allows Atomic Batch Publish: true")
+		out = nats.runInput(t, "one\ntwo\nthree\n", "pub", "batch.x", "--atomic", "--send-on=newline", "--jetstream")
+		mustContain(t, out, "Messages: 3 Sequence: 3")
+
+		out = nats.run(t, "consumer", "add", "HITS", "RANKED", "--pull", "--prioritized-groups", "g", "--defaults")
+		mustContain(t, out, "Priority Policy: Prioritized", "Priority Groups: g")
+		nats.run(t, "stream", "rm", "HITS", "-f")
+		nats.run(t, "stream", "rm", "BATCH", "-f")
+	})
+
 	t.Run("stream backup and restore", func(t *testing.T) {
 		nats.run(t, "stream", "add", "LEDGER", "--subjects", "ledger.>", "--defaults")
 		nats.run(t, "pub", "ledger.entry", "entry {{Count}}", "--count", "5")

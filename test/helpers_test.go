@@ -374,8 +374,23 @@ func (c *cli) fail(t *testing.T, args ...string) string {
 	return out
 }
 
-func (c *cli) exec(args ...string) (string, error) {
+// runInput is run with input on the tool's standard input.
+func (c *cli) runInput(t *testing.T, input string, args ...string) string {
+	t.Helper()
+	out, err := c.execInput(input, args...)
+	if err != nil {
+		t.Fatalf("nats %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (c *cli) exec(args ...string) (string, error) { return c.execInput("", args...) }
+
+func (c *cli) execInput(input string, args ...string) (string, error) {
 	cmd := c.command(args...)
+	if input != "" {
+		cmd.Stdin = strings.NewReader(input)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
