@@ -25,6 +25,7 @@ const (
 type consumer struct {
 	st      *stream
 	name    string
+	ackBase string // see ackBase
 	created time.Time
 	conn    *server.Conn
 	persist *persister // nil when the state is not stored (ephemeral, memory)
@@ -96,6 +97,7 @@ func newConsumer(st *stream, cfg *ConsumerConfig, created time.Time) *consumer {
 	c := &consumer{
 		st:      st,
 		name:    cfg.Name,
+		ackBase: ackBase(st.name, cfg.Name),
 		created: created,
 		wake:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),

@@ -23,14 +23,19 @@ const (
 	ackTerm     = "+TERM"
 )
 
-// ackReply builds the ack subject of one delivery.
+// ackBase is the start of the consumer's ack subjects, through the dot
+// before the delivery count.
+func ackBase(stream, consumer string) string {
+	return ackPrefix + stream + "." + consumer + "."
+}
+
+// ackReply builds the ack subject of one delivery (one allocation: the
+// string).
 func (c *consumer) ackReply(dc, sseq, dseq uint64, ts int64, pending uint64) string {
-	b := make([]byte, 0, len(ackPrefix)+len(c.st.name)+len(c.name)+64)
-	b = append(b, ackPrefix...)
-	b = append(b, c.st.name...)
-	b = append(b, '.')
-	b = append(b, c.name...)
-	for _, n := range []uint64{dc, sseq, dseq, uint64(ts), pending} {
+	var buf [160]byte
+	b := append(buf[:0], c.ackBase...)
+	b = strconv.AppendUint(b, dc, 10)
+	for _, n := range [...]uint64{sseq, dseq, uint64(ts), pending} {
 		b = append(b, '.')
 		b = strconv.AppendUint(b, n, 10)
 	}
@@ -40,13 +45,17 @@ func (c *consumer) ackReply(dc, sseq, dseq uint64, ts int64, pending uint64) str
 // parseAckSubject returns the stream and consumer sequences of an ack
 // subject of this consumer.
 func (c *consumer) parseAckSubject(subj string) (sseq, dseq uint64, ok bool) {
-	rest, found := strings.CutPrefix(subj, ackPrefix+c.st.name+"."+c.name+".")
+	rest, found := strings.CutPrefix(subj, c.ackBase)
 	if !found {
 		return 0, 0, false
 	}
-	toks := strings.Split(rest, ".")
-	if len(toks) != 5 {
-		return 0, 0, false
+	var toks [5]string
+	for i := range toks {
+		var more bool
+		toks[i], rest, more = strings.Cut(rest, ".")
+		if more != (i < len(toks)-1) {
+			return 0, 0, false
+		}
 	}
 	sseq, err1 := strconv.ParseUint(toks[1], 10, 64)
 	dseq, err2 := strconv.ParseUint(toks[2], 10, 64)

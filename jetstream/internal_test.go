@@ -111,3 +111,22 @@ func TestErrorTableFill(t *testing.T) {
 		}
 	}
 }
+
+func TestAckSubject(t *testing.T) {
+	c := &consumer{st: &stream{name: "S"}, name: "C", ackBase: ackBase("S", "C")}
+	reply := c.ackReply(2, 17, 9, 1700000000000000000, 5)
+	if reply != "$JS.ACK.S.C.2.17.9.1700000000000000000.5" {
+		t.Fatalf("ackReply = %q", reply)
+	}
+	if sseq, dseq, ok := c.parseAckSubject(reply); !ok || sseq != 17 || dseq != 9 {
+		t.Fatalf("parse %q = %d %d %v", reply, sseq, dseq, ok)
+	}
+	for _, bad := range []string{
+		"$JS.ACK.S.C.2.17.9.1700000000000000000", "$JS.ACK.S.C.2.17.9.1.5.6", "$JS.ACK.S.D.2.17.9.1.5",
+		"$JS.ACK.S.C.2.x.9.1.5", "$JS.ACK.S.C.2.17..1.5", "$JS.ACK.S.C.",
+	} {
+		if _, _, ok := c.parseAckSubject(bad); ok {
+			t.Fatalf("parsed %q", bad)
+		}
+	}
+}
