@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,6 +122,52 @@ type storedState struct {
 
 func stateKey(name string) string { return "consumer/" + name }
 
+// appendJSON appends s as encoding/json would marshal it, without
+// reflection: the persister writes it on every change.
+func (s *storedState) appendJSON(b []byte) []byte {
+	b = append(b, `{"delivered":`...)
+	b = s.Delivered.appendJSON(b)
+	b = append(b, `,"ack_floor":`...)
+	b = s.AckFloor.appendJSON(b)
+	b = append(b, `,"next":`...)
+	b = strconv.AppendUint(b, s.Next, 10)
+	if len(s.Pending) > 0 {
+		b = append(b, `,"pending":[`...)
+		for i, p := range s.Pending {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendUints(b, p[:])
+		}
+		b = append(b, ']')
+	}
+	if len(s.LPS) > 0 {
+		b = appendUints(append(b, `,"lps":`...), s.LPS)
+	}
+	if len(s.Release) > 0 {
+		b = appendUints(append(b, `,"release":`...), s.Release)
+	}
+	return append(b, '}')
+}
+
+func (p seqPair) appendJSON(b []byte) []byte {
+	b = strconv.AppendUint(append(b, `{"consumer_seq":`...), p.Consumer, 10)
+	b = strconv.AppendUint(append(b, `,"stream_seq":`...), p.Stream, 10)
+	return append(b, '}')
+}
+
+// appendUints appends vs as a JSON array.
+func appendUints(b []byte, vs []uint64) []byte {
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, v, 10)
+	}
+	return append(b, ']')
+}
+
 // snapshotLocked captures the state to store.
 func (c *consumer) snapshotLocked() *storedState {
 	s := &storedState{Delivered: c.mu.delivered, AckFloor: c.mu.ackFloor, Next: c.mu.next, LPS: slices.Clone(c.mu.lps)}
@@ -173,6 +220,7 @@ type persister struct {
 	// that the retention policy (interest, work queue) may remove once
 	// that write is stored (retention.go). Guarded by c.mu.
 	released []uint64
+	buf      []byte // the encoded state, reused (PutMeta copies it)
 }
 
 // newPersister returns a persister for c, or nil when its stream keeps no
@@ -225,11 +273,8 @@ func (p *persister) flush() {
 	waiters := c.mu.waiters
 	c.mu.waiters, c.mu.dirty, p.released = nil, false, nil
 	c.mu.Unlock()
-	data, err := json.Marshal(snap)
-	if err == nil {
-		err = p.meta.PutMeta(stateKey(c.name), data)
-	}
-	if err != nil {
+	p.buf = snap.appendJSON(p.buf[:0])
+	if err := p.meta.PutMeta(stateKey(c.name), p.buf); err != nil {
 		c.st.acc.svc.log.Errorf("JetStream consumer %s > %s: store state: %v", c.st.name, c.name, err)
 		c.mu.Lock()
 		c.mu.dirty = true

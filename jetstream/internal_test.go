@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -127,6 +128,27 @@ func TestAckSubject(t *testing.T) {
 	} {
 		if _, _, ok := c.parseAckSubject(bad); ok {
 			t.Fatalf("parsed %q", bad)
+		}
+	}
+}
+
+func TestStoredStateJSON(t *testing.T) {
+	for _, s := range []storedState{
+		{},
+		{Delivered: seqPair{Consumer: 3, Stream: 9}, AckFloor: seqPair{Consumer: 1, Stream: 4}, Next: 10},
+		{
+			Next:    1 << 63,
+			Pending: [][4]uint64{{5, 2, 1700000000000000000, 1}, {7, 3, 1, ^uint64(0)}},
+			LPS:     []uint64{12, 15},
+			Release: []uint64{1, 2, 3},
+		},
+	} {
+		want, err := json.Marshal(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.appendJSON(nil); string(got) != string(want) {
+			t.Fatalf("appendJSON\n got %s\nwant %s", got, want)
 		}
 	}
 }
