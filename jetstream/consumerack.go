@@ -98,6 +98,7 @@ func (c *consumer) onAck(m *server.Msg) {
 	stored := c.persist == nil
 	if syncReply && !stored {
 		c.mu.waiters = append(c.mu.waiters, m.Reply)
+		c.persist.hasten()
 	}
 	c.markDirtyLocked()
 	c.mu.Unlock()

@@ -207,15 +207,22 @@ func compareUint(a, b uint64) int {
 	return 0
 }
 
+// persistPace is the least time between two state writes of a consumer
+// that no ack waits on: the deliveries and plain acks meanwhile share the
+// next write, instead of each fsync writing the whole pending list again.
+// An ack that asks for a reply (AckSync) ends the wait at once.
+const persistPace = 10 * time.Millisecond
+
 // persister writes a durable consumer's state whenever it changed, one
 // write covering every change since the last (group commit), and then
 // answers the acks that asked to hear once they are stored.
 type persister struct {
-	c    *consumer
-	meta store.MetaStore
-	wake chan struct{}
-	quit chan struct{}
-	done chan struct{}
+	c     *consumer
+	meta  store.MetaStore
+	wake  chan struct{} // the state changed
+	hurry chan struct{} // an ack waits for its reply
+	quit  chan struct{}
+	done  chan struct{}
 	// released are the stream sequences acked since the last state write
 	// that the retention policy (interest, work queue) may remove once
 	// that write is stored (retention.go). Guarded by c.mu.
@@ -230,27 +237,72 @@ func newPersister(c *consumer) *persister {
 	if !ok || c.st.config().Storage == StorageMemory || c.config().MemoryStorage {
 		return nil
 	}
-	return &persister{c: c, meta: meta, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	return &persister{
+		c: c, meta: meta,
+		wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1),
+		quit: make(chan struct{}), done: make(chan struct{}),
+	}
 }
 
-func (p *persister) kick() {
+func (p *persister) kick() { notify(p.wake) }
+
+// hasten ends the pacing wait: an ack waits for its reply.
+func (p *persister) hasten() { notify(p.hurry) }
+
+// notify signals ch without blocking; ch has room for one signal.
+func notify(ch chan struct{}) {
 	select {
-	case p.wake <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }
 
 func (p *persister) run() {
 	defer close(p.done)
+	pace := time.NewTimer(time.Hour)
+	pace.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-p.quit:
 			p.flush()
 			return
 		case <-p.wake:
-			p.flush()
+		case <-p.hurry:
 		}
+		if !p.pace(pace, last) {
+			p.flush()
+			return
+		}
+		last = time.Now()
+		p.flush()
 	}
+}
+
+// pace waits out what is left of persistPace since the last write,
+// unless an ack waits for its reply. It returns false if the persister
+// is stopping.
+func (p *persister) pace(t *time.Timer, last time.Time) bool {
+	wait := persistPace - time.Since(last)
+	if wait <= 0 || p.waited() {
+		return true
+	}
+	t.Reset(wait)
+	defer t.Stop()
+	select {
+	case <-p.quit:
+		return false
+	case <-p.hurry:
+	case <-t.C:
+	}
+	return true
+}
+
+// waited reports whether an ack waits for the next write.
+func (p *persister) waited() bool {
+	p.c.mu.Lock()
+	defer p.c.mu.Unlock()
+	return len(p.c.mu.waiters) > 0
 }
 
 func (p *persister) stop() {
