@@ -28,7 +28,8 @@ type consumer struct {
 	ackBase string // see ackBase
 	created time.Time
 	conn    *server.Conn
-	persist *persister // nil when the state is not stored (ephemeral, memory)
+	out     *server.Batch // the delivery goroutine's sends on conn
+	persist *persister    // nil when the state is not stored (ephemeral, memory)
 
 	cfg  atomic.Pointer[ConsumerConfig]
 	wake chan struct{}
@@ -115,6 +116,7 @@ func (c *consumer) config() *ConsumerConfig { return c.cfg.Load() }
 // start subscribes the consumer's subjects and starts its goroutines.
 func (c *consumer) start() error {
 	c.conn = c.st.acc.svc.srv.NewConn(c.st.acc.acc)
+	c.out = c.conn.NewBatch()
 	base := c.st.name + "." + c.name
 	subs := []struct {
 		subj string

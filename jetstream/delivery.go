@@ -26,15 +26,34 @@ type outMsg struct {
 	data  []byte
 }
 
+// publisher sends messages: the consumer's connection, or a batch on it.
+type publisher interface {
+	Publish(subj, reply string, hdr, data []byte) (int, error)
+	PublishAs(route, subj, reply string, hdr, data []byte) (int, error)
+}
+
 // publish sends msgs in order on the consumer's connection.
-func (c *consumer) publish(msgs ...outMsg) {
+func (c *consumer) publish(msgs ...outMsg) { c.publishOn(c.conn, msgs) }
+
+// send publishes a round's messages in order as one burst, so each client
+// receiving them is woken once, not once per message. Only the delivery
+// goroutine calls it (c.out is its own).
+func (c *consumer) send(msgs []outMsg) {
+	if len(msgs) == 0 {
+		return
+	}
+	c.publishOn(c.out, msgs)
+	c.out.Flush()
+}
+
+func (c *consumer) publishOn(p publisher, msgs []outMsg) {
 	for i := range msgs {
 		m := &msgs[i]
 		var err error
 		if m.subj == "" || m.subj == m.route {
-			_, err = c.conn.Publish(m.route, m.reply, m.hdr, m.data)
+			_, err = p.Publish(m.route, m.reply, m.hdr, m.data)
 		} else {
-			_, err = c.conn.PublishAs(m.route, m.subj, m.reply, m.hdr, m.data)
+			_, err = p.PublishAs(m.route, m.subj, m.reply, m.hdr, m.data)
 		}
 		if err != nil {
 			c.st.acc.svc.log.Debugf("JetStream consumer %s > %s: send to %s: %v", c.st.name, c.name, m.route, err)
@@ -98,7 +117,7 @@ func (c *consumer) round() (time.Duration, bool) {
 	inactive := c.inactiveLocked(r)
 	wait := c.nextWakeLocked(r)
 	c.mu.Unlock()
-	c.publish(r.out...)
+	c.send(r.out)
 	if len(exceeded) > 0 {
 		c.advisoryMaxDeliver(exceeded)
 	}

@@ -251,16 +251,27 @@ func TestInprocBatch(t *testing.T) {
 	nc.Flush()
 	b := bus.NewBatch()
 	const n = 100
-	for round := 0; round < 2; round++ { // a Batch is reusable after Flush
+	// A Batch is reusable after Flush; round 1 routes by one subject and
+	// shows another (PublishAs).
+	for round := 0; round < 2; round++ {
 		for i := 0; i < n; i++ {
-			if got, err := b.Publish(fmt.Sprintf("acks.%d", i), "", nil, []byte(fmt.Sprint(round, i))); err != nil || got != 1 {
+			route, data := fmt.Sprintf("acks.%d", i), []byte(fmt.Sprint(round, i))
+			publish := func() (int, error) { return b.Publish(route, "", nil, data) }
+			if round == 1 {
+				publish = func() (int, error) { return b.PublishAs(route, fmt.Sprintf("shown.%d", i), "r", nil, data) }
+			}
+			if got, err := publish(); err != nil || got != 1 {
 				t.Fatalf("publish %d: reached %d, %v", i, got, err)
 			}
 		}
 		b.Flush()
 		for i := 0; i < n; i++ {
 			m, err := sub.NextMsg(2 * time.Second)
-			if err != nil || string(m.Data) != fmt.Sprint(round, i) {
+			want := fmt.Sprintf("acks.%d", i)
+			if round == 1 {
+				want = fmt.Sprintf("shown.%d", i)
+			}
+			if err != nil || string(m.Data) != fmt.Sprint(round, i) || m.Subject != want {
 				t.Fatalf("round %d message %d: %v %v", round, i, m, err)
 			}
 		}

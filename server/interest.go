@@ -15,6 +15,16 @@ func (a *Account) HasInterest(subj string) bool { return a.sl.HasInterest(subj) 
 // consumer's deliver subject or a pull request's inbox while the client
 // still sees the subject it was published on. hdr may be nil.
 func (c *Conn) PublishAs(route, subj, reply string, hdr, data []byte) (int, error) {
+	return c.publishAs(route, subj, reply, hdr, data, nil)
+}
+
+// PublishAs queues a message as Conn.PublishAs does; the clients among
+// its receivers are woken at Flush.
+func (b *Batch) PublishAs(route, subj, reply string, hdr, data []byte) (int, error) {
+	return b.c.publishAs(route, subj, reply, hdr, data, b.flush)
+}
+
+func (c *Conn) publishAs(route, subj, reply string, hdr, data []byte, flush map[*client]struct{}) (int, error) {
 	if c.isClosed() {
 		return 0, ErrConnClosed
 	}
@@ -26,6 +36,6 @@ func (c *Conn) PublishAs(route, subj, reply string, hdr, data []byte) (int, erro
 		msg = make([]byte, 0, len(hdr)+len(data))
 		msg = append(append(msg, hdr...), data...)
 	}
-	d := &delivery{subj: []byte(subj), reply: []byte(reply), hdrLen: len(hdr), msg: msg}
+	d := &delivery{flush: flush, subj: []byte(subj), reply: []byte(reply), hdrLen: len(hdr), msg: msg}
 	return c.srv.deliver(c.acc, route, d), nil
 }
