@@ -9,6 +9,18 @@ import (
 // cacheEvict is how many entries a full cache drops to make room.
 const cacheEvict = DefaultCacheSize / 4
 
+// Admission: a cache with room takes every miss. Once it holds
+// cacheCrowded entries (as it does again after each eviction) it takes
+// only every cacheAdmitEvery-th miss, so a stream of subjects each
+// published once (reply inboxes, JetStream ack subjects, which carry
+// sequence numbers) no longer pays a write lock, a copy and an eviction
+// per message, while a subject matched often still gets in after a few
+// misses.
+const (
+	cacheCrowded    = DefaultCacheSize - cacheEvict
+	cacheAdmitEvery = 16
+)
+
 // cacheAdd stores r as the result of the literal subject subj, evicting
 // arbitrary entries first if the cache is full. s.mu must be held for writing.
 func (s *Sublist[T]) cacheAdd(subj string, r *Result[T]) {

@@ -38,8 +38,9 @@ func (s *Sublist[T]) Match(subj string) *Result[T] {
 	}
 	s.cacheMisses.Add(1)
 	r, gen, ok := s.matchTrie(subj)
+	crowded := len(s.mu.cache) >= cacheCrowded
 	s.mu.RUnlock()
-	if !ok {
+	if !ok || crowded && s.crowdedMisses.Add(1)%cacheAdmitEvery != 0 {
 		return r
 	}
 	s.mu.Lock()

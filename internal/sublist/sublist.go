@@ -13,7 +13,8 @@
 // Match walks the literal child, the '*' child and the '>' child of every
 // level, so its cost depends on the subject's length and the wildcards in use,
 // not on the number of subscriptions. Results are cached per subject in a
-// bounded cache. Insert and Remove drop only the cached subjects that the
+// bounded cache, which takes only some of its misses once crowded, so
+// subjects published once do not churn it (cache.go). Insert and Remove drop only the cached subjects that the
 // changed filter matches: a literal filter such as a request's reply inbox
 // touches at most one entry.
 //
@@ -50,6 +51,9 @@ type Sublist[T comparable] struct {
 	// Match counts hits and misses apart so that a hit touches one counter.
 	cacheHits   atomic.Uint64
 	cacheMisses atomic.Uint64
+	// crowdedMisses counts the misses while the cache was crowded
+	// (cache.go: admission).
+	crowdedMisses atomic.Uint64
 
 	mu struct {
 		sync.RWMutex

@@ -261,11 +261,46 @@ func TestCacheBounded(t *testing.T) {
 			t.Fatalf("cache has %d entries", n)
 		}
 	}
-	s.Match("s.hit")
-	s.Match("s.hit")
+	// The cache is crowded: a new subject gets in within cacheAdmitEvery
+	// misses, then hits.
+	misses := 0
+	for s.Stats().CacheHits == 0 {
+		if misses > cacheAdmitEvery {
+			t.Fatalf("s.hit not cached after %d misses", misses)
+		}
+		s.Match("s.hit")
+		misses++
+	}
 	st := s.Stats()
-	if st.CacheHits != 1 || st.NumMatches != 3*DefaultCacheSize+2 {
-		t.Fatalf("stats = %+v", st)
+	if st.CacheHits != 1 || st.NumMatches != uint64(3*DefaultCacheSize+misses) {
+		t.Fatalf("stats = %+v after %d matches of s.hit", st, misses)
+	}
+}
+
+// A stream of subjects matched once each (here fewer than it takes to
+// fill the cache at the admission rate) evicts nothing from a crowded
+// cache.
+func TestCacheAdmission(t *testing.T) {
+	s := New[int]()
+	mustInsert(t, s, ">", "", 1)
+	for i := range cacheCrowded {
+		s.Match(fmt.Sprintf("hot.%d", i))
+	}
+	if n := s.Stats().NumCache; n != cacheCrowded {
+		t.Fatalf("cache has %d entries; want %d", n, cacheCrowded)
+	}
+	const once = 4 * cacheEvict
+	for i := range once {
+		s.Match(fmt.Sprintf("once.%d", i))
+	}
+	kept := 0
+	for _, subj := range cached(s) {
+		if strings.HasPrefix(subj, "hot.") {
+			kept++
+		}
+	}
+	if kept != cacheCrowded {
+		t.Fatalf("%d of %d hot subjects kept", kept, cacheCrowded)
 	}
 }
 
