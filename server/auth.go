@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nkeys"
 	"golang.org/x/crypto/bcrypt"
@@ -23,6 +24,7 @@ type authenticator struct {
 	nkeys              map[string]*User // by public nkey
 	noAuthUser         string
 	accounts           *accountRegistry
+	trust              *trust // operator mode; nil otherwise
 }
 
 func newAuthenticator(o *Options, accounts *accountRegistry) (*authenticator, error) {
@@ -32,6 +34,15 @@ func newAuthenticator(o *Options, accounts *accountRegistry) (*authenticator, er
 		token:      o.Authorization,
 		noAuthUser: o.NoAuthUser,
 		accounts:   accounts,
+	}
+	var err error
+	if a.trust, err = newTrust(o); err != nil {
+		return nil, err
+	}
+	if a.trust != nil {
+		for pub := range a.trust.accounts {
+			accounts.register(pub)
+		}
 	}
 	for _, u := range o.Users {
 		if err := a.addUser(u); err != nil {
@@ -75,13 +86,13 @@ func (a *authenticator) addUser(u *User) error {
 }
 
 func (a *authenticator) required() bool {
-	return a.username != "" || a.token != "" || len(a.users) > 0 || len(a.nkeys) > 0
+	return a.username != "" || a.token != "" || len(a.users) > 0 || len(a.nkeys) > 0 || a.trust != nil
 }
 
-// nonce is the challenge an nkey user signs; it is sent in INFO only when
-// nkey users exist.
+// nonce is the challenge an nkey or JWT user signs; it is sent in INFO
+// only when such users may connect.
 func (a *authenticator) nonce() string {
-	if len(a.nkeys) == 0 {
+	if len(a.nkeys) == 0 && a.trust == nil {
 		return ""
 	}
 	var b [16]byte
@@ -96,6 +107,8 @@ var errBadCredentials = errors.New("invalid credentials")
 func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions, error) {
 	global := a.accounts.global
 	switch {
+	case a.trust != nil:
+		return a.checkJWT(c, o)
 	case !a.required():
 		return global, nil, nil
 	case a.token != "":
@@ -119,6 +132,23 @@ func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions
 	}
 	return acc, newPermissions(u.Permissions), nil
 }
+
+// checkJWT authenticates a CONNECT in operator mode.
+func (a *authenticator) checkJWT(c *client, o *connectOpts) (*Account, *permissions, error) {
+	ua, err := a.trust.authenticate(c.nonce, o, time.Now())
+	if err != nil {
+		c.srv.log.Debugf("Client %d: %v", c.cid, err)
+		return nil, nil, errBadCredentials
+	}
+	acc := a.accounts.register(ua.account)
+	if ua.maxConn >= 0 && int64(acc.NumConnections()) >= ua.maxConn {
+		return nil, nil, errAccountConns
+	}
+	return acc, newPermissions(ua.perms), nil
+}
+
+// errAccountConns: the account's JWT caps its connections and all are in use.
+var errAccountConns = errors.New("maximum account active connections exceeded")
 
 // secretMatches compares a presented secret with a configured one, which
 // may be a bcrypt hash.

@@ -650,6 +650,9 @@ func (c *client) Connect(arg []byte) error {
 		return &closeError{Text: errSecureRequired, Reason: ProtocolViolation}
 	}
 	acc, perms, err := c.srv.auth.check(c, &opts)
+	if errors.Is(err, errAccountConns) {
+		return &closeError{Text: err.Error(), Reason: MaxAccountConnectionsExceeded}
+	}
 	if err != nil {
 		c.srv.log.Warnf("Client %d (%s): authorization violation: %v", c.cid, c.host, err)
 		return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}

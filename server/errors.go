@@ -23,25 +23,27 @@ const (
 	MaxConnectionsExceeded
 	ServerShutdown
 	LameDuckMode
+	MaxAccountConnectionsExceeded
 )
 
 var closedReasonText = map[ClosedReason]string{
-	ClientClosed:              "Client Closed",
-	AuthenticationTimeout:     "Authentication Timeout",
-	AuthenticationViolation:   "Authentication Failure",
-	TLSHandshakeError:         "TLS Handshake Failure",
-	SlowConsumerPendingBytes:  "Slow Consumer (Pending Bytes)",
-	SlowConsumerWriteDeadline: "Slow Consumer (Write Deadline)",
-	WriteError:                "Write Error",
-	ReadError:                 "Read Error",
-	ParseError:                "Parse Error",
-	StaleConnection:           "Stale Connection",
-	ProtocolViolation:         "Protocol Violation",
-	MaxPayloadExceeded:        "Maximum Message Payload Exceeded",
-	MaxControlLineExceeded:    "Maximum Control Line Exceeded",
-	MaxConnectionsExceeded:    "Maximum Connections Exceeded",
-	ServerShutdown:            "Server Shutdown",
-	LameDuckMode:              "Lame Duck Mode",
+	ClientClosed:                  "Client Closed",
+	AuthenticationTimeout:         "Authentication Timeout",
+	AuthenticationViolation:       "Authentication Failure",
+	TLSHandshakeError:             "TLS Handshake Failure",
+	SlowConsumerPendingBytes:      "Slow Consumer (Pending Bytes)",
+	SlowConsumerWriteDeadline:     "Slow Consumer (Write Deadline)",
+	WriteError:                    "Write Error",
+	ReadError:                     "Read Error",
+	ParseError:                    "Parse Error",
+	StaleConnection:               "Stale Connection",
+	ProtocolViolation:             "Protocol Violation",
+	MaxPayloadExceeded:            "Maximum Message Payload Exceeded",
+	MaxControlLineExceeded:        "Maximum Control Line Exceeded",
+	MaxConnectionsExceeded:        "Maximum Connections Exceeded",
+	ServerShutdown:                "Server Shutdown",
+	LameDuckMode:                  "Lame Duck Mode",
+	MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
 }
 
 func (r ClosedReason) String() string {

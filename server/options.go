@@ -73,6 +73,14 @@ type Options struct {
 	NoAuthUser    string        // user that a client without credentials becomes
 	AuthTimeout   time.Duration // time to send CONNECT when auth is required. Default 2s.
 	Accounts      []*AccountConfig
+	// TrustedOperators are operator JWTs. With any, the server is in
+	// operator mode (operator.go): a client presents a user JWT issued by
+	// an account in AccountJWTs, and Username, Authorization and Users
+	// must be empty. Default: none.
+	TrustedOperators []string
+	// AccountJWTs maps account public keys to their JWTs (the memory
+	// resolver, resolver_preload in a configuration file).
+	AccountJWTs map[string]string
 
 	// TLS for client connections: TLSConfig is used as is when set; else
 	// TLSCert/TLSKey (and TLSCaCert with TLSVerify) build one. Default: off.

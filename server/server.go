@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -111,6 +112,9 @@ func New(opts *Options) (*Server, error) {
 	s.accounts = newAccountRegistry(o)
 	if s.auth, err = newAuthenticator(o, s.accounts); err != nil {
 		return nil, err
+	}
+	if t := s.auth.trust; t != nil {
+		o.Accounts = append(slices.Clone(o.Accounts), t.jetStreamAccounts()...)
 	}
 	return s, nil
 }
