@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/nats-io/nats.go"
 	jsclient "github.com/nats-io/nats.go/jetstream"
 	"github.com/petrelmq/petrel/internal/testutil"
 	"github.com/petrelmq/petrel/server"
@@ -56,5 +57,36 @@ func TestAccountInfo(t *testing.T) {
 	}
 	if info.API.Total < 5 || info.API.Errors < 1 {
 		t.Fatalf("api stats: %+v", info.API)
+	}
+}
+
+// TestAccountWithoutJetStream: on a server with JetStream, a user of an
+// account without it gets "not enabled for account" from the API, which
+// nats.go reports as ErrJetStreamNotEnabledForAccount.
+func TestAccountWithoutJetStream(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{
+		JetStream: true,
+		Accounts:  []*server.AccountConfig{{Name: "JS", JetStream: true}, {Name: "PLAIN"}},
+		Users: []*server.User{
+			{Username: "js", Password: "p", Account: "JS"},
+			{Username: "plain", Password: "p", Account: "PLAIN"},
+		},
+	})
+	js, err := jsclient.New(testutil.Connect(t, s, nats.UserInfo("js", "p")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(ctx(t)); err != nil {
+		t.Fatalf("account with JetStream: %v", err)
+	}
+	js, err = jsclient.New(testutil.Connect(t, s, nats.UserInfo("plain", "p")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(ctx(t)); !errors.Is(err, jsclient.ErrJetStreamNotEnabledForAccount) {
+		t.Fatalf("account without JetStream: %v, want ErrJetStreamNotEnabledForAccount", err)
+	}
+	if _, err := js.CreateStream(ctx(t), jsclient.StreamConfig{Name: "S"}); !errors.Is(err, jsclient.ErrJetStreamNotEnabledForAccount) {
+		t.Fatalf("stream create without JetStream: %v", err)
 	}
 }

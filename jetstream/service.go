@@ -25,6 +25,7 @@ type Service struct {
 	mu struct {
 		sync.Mutex
 		accounts map[string]*account
+		refusing []*server.Conn // API of the accounts without JetStream (refuse.go)
 		shutdown bool
 	}
 }
@@ -59,6 +60,10 @@ func (s *Service) Start(srv *server.Server) error {
 			s.Shutdown()
 			return err
 		}
+	}
+	if err := s.refuseAccounts(); err != nil {
+		s.Shutdown()
+		return err
 	}
 	s.log.Noticef("JetStream started, store dir %s, max memory %s, max storage %s",
 		s.dir, budget(s.limits.maxMemory), budget(s.limits.maxStore))
@@ -109,7 +114,11 @@ func (s *Service) Shutdown() {
 	for _, a := range s.mu.accounts {
 		accs = append(accs, a)
 	}
+	refusing := s.mu.refusing
 	s.mu.Unlock()
+	for _, c := range refusing {
+		c.Close()
+	}
 	var errs []error
 	for _, a := range accs {
 		errs = append(errs, a.close())

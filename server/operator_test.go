@@ -244,8 +244,8 @@ func TestOperatorModeJetStream(t *testing.T) {
 	tok, seed = tc.user(without, without, nil)
 	nc = mustConnectJWT(t, s, tok, seed)
 	msg, err = nc.Request("$JS.API.INFO", nil, 2*time.Second)
-	if err == nil && !strings.Contains(string(msg.Data), "10039") {
-		t.Fatalf("account info without JetStream: %s", msg.Data)
+	if err != nil || !strings.Contains(string(msg.Data), `"err_code":10039`) {
+		t.Fatalf("account info without JetStream: %v %v", err, msg)
 	}
 }
 
