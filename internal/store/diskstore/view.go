@@ -35,7 +35,7 @@ func (v view) get(key []byte) (val []byte, release io.Closer, err error) {
 
 // record calls fn with the decoded record at seq while its bytes are
 // pinned; a record or payload that does not decode is corrupt.
-func (v view) record(seq uint64, fn func(r *record) error) error {
+func (v view) record(seq uint64, fn func(r record) error) error {
 	val, release, err := v.get(v.k.msg(seq))
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (v view) record(seq uint64, fn func(r *record) error) error {
 	defer release.Close()
 	r, err := decodeRecord(val)
 	if err == nil {
-		err = fn(&r)
+		err = fn(r)
 	}
 	if err != nil {
 		return v.corrupt(seq, err)
@@ -53,7 +53,7 @@ func (v view) record(seq uint64, fn func(r *record) error) error {
 
 func (v view) Load(seq uint64) (*store.Msg, error) {
 	var m *store.Msg
-	err := v.record(seq, func(r *record) (err error) {
+	err := v.record(seq, func(r record) (err error) {
 		m, err = r.msg(seq)
 		return err
 	})
@@ -62,7 +62,7 @@ func (v view) Load(seq uint64) (*store.Msg, error) {
 
 func (v view) Rec(seq uint64) (engine.Rec, error) {
 	var out engine.Rec
-	err := v.record(seq, func(r *record) error {
+	err := v.record(seq, func(r record) error {
 		out = r.rec(seq)
 		return nil
 	})
@@ -101,11 +101,11 @@ func stepIter(it *pebble.Iterator, reverse bool) bool {
 }
 
 func (v view) Scan(from uint64, fn func(engine.Rec) bool) error {
-	return v.scanRecords(from, func(seq uint64, r *record) (bool, error) { return fn(r.rec(seq)), nil })
+	return v.scanRecords(from, func(seq uint64, r record) (bool, error) { return fn(r.rec(seq)), nil })
 }
 
 func (v view) ScanMsgs(from uint64, fn func(*store.Msg) bool) error {
-	return v.scanRecords(from, func(seq uint64, r *record) (bool, error) {
+	return v.scanRecords(from, func(seq uint64, r record) (bool, error) {
 		m, err := r.msg(seq)
 		if err != nil {
 			return false, err
@@ -116,7 +116,7 @@ func (v view) ScanMsgs(from uint64, fn func(*store.Msg) bool) error {
 
 // scanRecords decodes the message records from from on, with one
 // iterator, until fn returns false; a record fn cannot decode is corrupt.
-func (v view) scanRecords(from uint64, fn func(seq uint64, r *record) (bool, error)) error {
+func (v view) scanRecords(from uint64, fn func(seq uint64, r record) (bool, error)) error {
 	return v.iter(v.k.msg(from), v.k.kindEnd(kindMsg), false, func(it *pebble.Iterator) (bool, error) {
 		seq := seqAt(it.Key())
 		val, err := it.ValueAndErr()
@@ -126,7 +126,7 @@ func (v view) scanRecords(from uint64, fn func(seq uint64, r *record) (bool, err
 		r, err := decodeRecord(val)
 		more := false
 		if err == nil {
-			more, err = fn(seq, &r)
+			more, err = fn(seq, r)
 		}
 		if err != nil {
 			return false, v.corrupt(seq, err)
