@@ -309,7 +309,10 @@ func (c *consumer) nextWakeLocked(r *roundState) time.Duration {
 		earliest(req.expires)
 		earliest(req.nextHB)
 	}
-	if hb := r.cfg.Heartbeat; hb > 0 && !r.cfg.isPull() {
+	// Heartbeats go out only while someone listens (pushHeartbeatLocked),
+	// so without interest their deadline stays in the past: counting it
+	// would wake the goroutine again at once, forever.
+	if hb := r.cfg.Heartbeat; hb > 0 && !r.cfg.isPull() && c.mu.push.interest {
 		earliest(c.mu.push.lastSend.Add(hb))
 	}
 	if th := r.cfg.InactiveThreshold; th > 0 {

@@ -152,3 +152,20 @@ func TestStoredStateJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestPushWakeWithoutInterest: a push consumer with idle heartbeats whose
+// subscriber is gone sends no heartbeats, so their deadline must not wake
+// the delivery goroutine (it did, at once and forever: a busy loop).
+func TestPushWakeWithoutInterest(t *testing.T) {
+	now := time.Now()
+	r := &roundState{now: now, cfg: &ConsumerConfig{DeliverSubject: "d", Heartbeat: 5 * time.Second}}
+	c := &consumer{}
+	c.mu.push.lastSend = now.Add(-time.Minute)
+	if wait := c.nextWakeLocked(r); wait <= 0 {
+		t.Fatalf("no interest, heartbeat overdue: wake in %v, want a sleep", wait)
+	}
+	c.mu.push.interest = true
+	if wait := c.nextWakeLocked(r); wait != 0 {
+		t.Fatalf("interest, heartbeat overdue: wake in %v, want at once", wait)
+	}
+}
