@@ -275,3 +275,37 @@ func TestEphemeralInactiveCleanup(t *testing.T) {
 		return nil
 	})
 }
+
+// TestInactiveWaitsForPendingAcks: a pull consumer past its inactive
+// threshold with no request out, but with a message whose ack wait has
+// not run out, stays (its client may still be working on it, as
+// nats-server allows); once that ack deadline plus the threshold passes
+// it goes.
+func TestInactiveWaitsForPendingAcks(t *testing.T) {
+	_, _, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	if _, err := js.Publish(ctx(t), "s.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	c := mustConsumer(t, st, jsclient.ConsumerConfig{
+		AckPolicy: jsclient.AckExplicitPolicy, AckWait: 1500 * time.Millisecond, InactiveThreshold: 200 * time.Millisecond,
+	})
+	name := consumerInfo(t, c).Name
+	if _, err := c.Next(jsclient.FetchMaxWait(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	time.Sleep(700 * time.Millisecond) // past the threshold, inside the ack wait
+	if _, err := st.Consumer(ctx(t), name); err != nil {
+		t.Fatalf("consumer removed %v after a delivery still within its ack wait: %v", time.Since(start), err)
+	}
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		if _, err := st.Consumer(ctx(t), name); err == nil {
+			return fmt.Errorf("consumer %s still there", name)
+		}
+		return nil
+	})
+	if d := time.Since(start); d < 1500*time.Millisecond {
+		t.Fatalf("removed after %v, before the ack wait ran out", d)
+	}
+}

@@ -339,5 +339,30 @@ func (c *consumer) inactiveLocked(r *roundState) bool {
 		c.mu.lastActive = r.now
 		return false
 	}
-	return !r.now.Before(c.mu.lastActive.Add(th))
+	if r.now.Before(c.mu.lastActive.Add(th)) {
+		return false
+	}
+	if r.cfg.isPull() {
+		// The client may still be working on what it was given, without
+		// a request out: as nats-server does, count the threshold from
+		// the last ack deadline of what is pending.
+		if due := c.lastAckDeadlineLocked(); due.After(c.mu.lastActive) {
+			c.mu.lastActive = due
+			return !r.now.Before(due.Add(th))
+		}
+	}
+	return true
+}
+
+// lastAckDeadlineLocked is the latest ack deadline of the pending
+// messages, zero when none is pending.
+func (c *consumer) lastAckDeadlineLocked() time.Time {
+	var last int64
+	for _, p := range c.mu.pending {
+		last = max(last, p.deadline)
+	}
+	if last == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, last)
 }
