@@ -2,36 +2,15 @@ package diskstore
 
 import (
 	"bytes"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/petrelmq/petrel/internal/store"
-	"github.com/petrelmq/petrel/internal/store/storetest"
 )
 
 // TestConformanceCompressed runs the store suite on streams that compress.
 func TestConformanceCompressed(t *testing.T) {
-	db := mustOpen(t, "db", memOptions(t))
-	t.Cleanup(func() { _ = db.Close() })
-	n := 0
-	storetest.Run(t, func(t *testing.T, cfg store.Config) store.Store {
-		n++
-		if cfg.Name == "" {
-			cfg.Name = fmt.Sprintf("z-%d", n)
-		}
-		cfg.Compress = true
-		s, err := db.OpenStream(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := s.Check(); err != nil && err != store.ErrClosed {
-				t.Errorf("Check: %v", err)
-			}
-		})
-		return s
-	})
+	conformance(t, memOptions(t), func(cfg *store.Config) { cfg.Compress = true })
 }
 
 // TestCompressedRecords: with Compress, a compressible payload is stored

@@ -32,8 +32,9 @@ func mustOpen(t testing.TB, dir string, opts *Options) *DB {
 }
 
 // conformance runs the suite with every store in one shared DB, so the
-// streams also prove they stay out of each other's keys.
-func conformance(t *testing.T, opts *Options) {
+// streams also prove they stay out of each other's keys. edit, if set,
+// changes each store's config first.
+func conformance(t *testing.T, opts *Options, edit func(*store.Config)) {
 	db := mustOpen(t, "db", opts)
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
@@ -44,6 +45,9 @@ func conformance(t *testing.T, opts *Options) {
 	storetest.Run(t, func(t *testing.T, cfg store.Config) store.Store {
 		if cfg.Name == "" {
 			cfg.Name = fmt.Sprintf("stream-%d", n.Add(1))
+		}
+		if edit != nil {
+			edit(&cfg)
 		}
 		s, err := db.OpenStream(cfg)
 		if err != nil {
@@ -58,10 +62,10 @@ func conformance(t *testing.T, opts *Options) {
 	})
 }
 
-func TestConformance(t *testing.T) { conformance(t, memOptions(t)) }
+func TestConformance(t *testing.T) { conformance(t, memOptions(t), nil) }
 
 func TestConformanceIntervalSync(t *testing.T) {
 	opts := memOptions(t)
 	opts.SyncInterval = 10 * time.Millisecond
-	conformance(t, opts)
+	conformance(t, opts, nil)
 }
