@@ -44,6 +44,16 @@ var apiRoutes = []route{
 	{apiPrefix + "CONSUMER.LIST.*", typePrefix + "consumer_list_response", (*account).apiConsumerList},
 	{apiPrefix + "CONSUMER.PAUSE.*.*", typePrefix + "consumer_pause_response", (*account).apiConsumerPause},
 	{apiPrefix + "CONSUMER.UNPIN.*.*", typePrefix + "consumer_unpin_response", (*account).apiConsumerUnpin},
+	// Operations of a clustered JetStream, answered as nats-server answers
+	// them on a single server.
+	{apiPrefix + "STREAM.LEADER.STEPDOWN.*", typePrefix + "stream_leader_stepdown_response", clusterOnly},
+	{apiPrefix + "CONSUMER.LEADER.STEPDOWN.*.*", typePrefix + "consumer_leader_stepdown_response", clusterOnly},
+	{apiPrefix + "STREAM.PEER.REMOVE.*", typePrefix + "stream_remove_peer_response", clusterOnly},
+}
+
+// clusterOnly refuses an operation that needs a cluster.
+func clusterOnly(*account, *request) (response, *APIError) {
+	return nil, newError(ErrClusterRequired)
 }
 
 // request is one API call.

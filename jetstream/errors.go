@@ -28,6 +28,7 @@ func (e *APIError) Error() string {
 // arguments in order.
 const (
 	ErrBadRequest                ErrorCode = 10003
+	ErrClusterRequired           ErrorCode = 10010
 	ErrInvalidJSON               ErrorCode = 10025
 	ErrNoMessageFound            ErrorCode = 10037
 	ErrNotEmptyRequest           ErrorCode = 10038
@@ -208,6 +209,7 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrStreamSnapshot:                {500, "snapshot failed: {err}"},
 	ErrStreamNameExistRestoreFailed:  {400, "stream name already in use, cannot restore"},
 	ErrBadRequest:                    {400, "bad request"},
+	ErrClusterRequired:               {503, "JetStream clustering support required"},
 	ErrInvalidJSON:                   {400, "invalid JSON: {err}"},
 	ErrNoMessageFound:                {404, "no message found"},
 	ErrNotEmptyRequest:               {400, "expected an empty request payload"},
