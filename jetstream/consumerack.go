@@ -59,7 +59,8 @@ func (c *consumer) parseAckSubject(subj string) (sseq, dseq uint64, ok bool) {
 	}
 	sseq, err1 := strconv.ParseUint(toks[1], 10, 64)
 	dseq, err2 := strconv.ParseUint(toks[2], 10, 64)
-	return sseq, dseq, err1 == nil && err2 == nil
+	// No delivery has sequence 0: such a subject is not one we sent.
+	return sseq, dseq, err1 == nil && err2 == nil && sseq > 0 && dseq > 0
 }
 
 // onAck handles a message on the consumer's ack subjects.

@@ -57,6 +57,7 @@ package jetstream
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -317,11 +318,13 @@ func (sr *snapshotReader) bytes() ([]byte, error) {
 	if n > maxSnapshotField {
 		return nil, fmt.Errorf("snapshot field of %d bytes", n)
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(sr.r, b); err != nil {
+	// Grow with what arrives: a length that lies costs only the bytes
+	// that are really there.
+	var b bytes.Buffer
+	if _, err := io.CopyN(&b, sr.r, int64(n)); err != nil {
 		return nil, fmt.Errorf("snapshot truncated: %w", err)
 	}
-	return b, nil
+	return b.Bytes(), nil
 }
 
 // next returns the next message, or nil at the end.
