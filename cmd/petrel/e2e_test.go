@@ -76,11 +76,19 @@ type process struct {
 	done   chan error
 }
 
+// startPetrel runs the binary with a default store directory of its own.
 func startPetrel(t *testing.T, args ...string) *process {
+	t.Helper()
+	return startPetrelIn(t, t.TempDir(), args...)
+}
+
+// startPetrelIn runs the binary with XDG_DATA_HOME set to dataHome, the
+// parent of its default store directory.
+func startPetrelIn(t *testing.T, dataHome string, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(petrelBinary(t), args...), stderr: &testutil.SyncBuffer{}, done: make(chan error, 1)}
 	p.cmd.Stderr = p.stderr
-	p.cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+t.TempDir())
+	p.cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dataHome)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -210,6 +218,39 @@ func TestBinarySignalCommand(t *testing.T) {
 	}
 	if !strings.Contains(p.stderr.String(), "lame duck") {
 		t.Errorf("log does not mention lame duck mode:\n%s", p.stderr)
+	}
+}
+
+// TestBinarySharedDefaultStoreDir starts two servers with the same flags
+// and no -js, as client test suites start a pool of nats-servers: the
+// second finds the default store directory locked and runs without
+// JetStream instead of exiting. With -js it still refuses to start.
+func TestBinarySharedDefaultStoreDir(t *testing.T) {
+	dataHome := t.TempDir()
+	first, second := freePort(t), freePort(t)
+	startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(first)).waitListening(t, first)
+	p := startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(second))
+	// The first start attempt listens for a moment before JetStream
+	// fails; wait for the second attempt to be ready.
+	testutil.WaitFor(t, 10*time.Second, func() error {
+		out := p.stderr.String()
+		if i := strings.Index(out, "JetStream is off"); i < 0 || !strings.Contains(out[i:], "Server is ready") {
+			return errors.New("second server not ready without JetStream yet")
+		}
+		return nil
+	})
+	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	third := startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(freePort(t)), "-js")
+	if code := third.waitExit(t, 10*time.Second); code != 1 {
+		t.Errorf("with -js: exit code %d, want 1", code)
 	}
 }
 

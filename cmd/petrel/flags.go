@@ -178,7 +178,9 @@ Server options:
 JetStream options:
   -js, --jetstream               Enable JetStream. It is on by default when no
                                  config file is given; with -c FILE it is on only if
-                                 FILE has a jetstream block or -js is given
+                                 FILE has a jetstream block or -js is given. On by
+                                 default only, it stays off when another server
+                                 holds the store directory
       --no_jetstream             Turn JetStream off (petrel only)
   -sd, --store_dir DIR           Storage directory (default: $XDG_DATA_HOME/petrel,
                                  else ~/.local/share/petrel, else ./petrel-data)

@@ -24,7 +24,10 @@ type runConfig struct {
 	httpsPort    int  // asked for, not supported yet
 	profPort     int  // pprof over HTTP (--profile, prof_port); 0: off
 	tls          bool // TLS asked for (--tls, --tlsverify or a tls block)
-	warnings     []string
+	// jsByDefault: JetStream is on only by petrel's default, not because
+	// -js or a config file asked for it.
+	jsByDefault bool
+	warnings    []string
 }
 
 func (rc *runConfig) warnf(format string, args ...any) {
@@ -148,6 +151,7 @@ func setJetStream(fl *cliFlags, rc *runConfig) error {
 	case fl.noJetstream:
 		rc.opts.JetStream = false
 	case fl.jetstream || fl.config == "":
+		rc.jsByDefault = !fl.jetstream && !rc.opts.JetStream
 		rc.opts.JetStream = true
 	}
 	if rc.opts.JetStream && rc.opts.StoreDir == "" {

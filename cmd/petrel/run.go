@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"syscall"
 
 	"github.com/petrelmq/petrel"
 	"github.com/petrelmq/petrel/server"
@@ -53,14 +55,8 @@ func pidFileFor(fl *cliFlags) string {
 
 // serve starts the server and runs it until a signal stops it.
 func serve(rc *runConfig) error {
-	s, err := petrel.NewServer(rc.opts)
+	s, err := startServer(rc)
 	if err != nil {
-		return err
-	}
-	for _, w := range rc.warnings {
-		s.Logger().Warnf("%s", w)
-	}
-	if err := s.Start(); err != nil {
 		return err
 	}
 	if rc.profPort != 0 {
@@ -89,6 +85,42 @@ func serve(rc *runConfig) error {
 	}
 	waitForSignals(s)
 	return nil
+}
+
+// startServer builds and starts the server. When JetStream is on only by
+// petrel's default and another server holds the store directory, it starts
+// again without JetStream, as nats-server (JetStream only with -js) would:
+// several servers started with the same flags, as client test suites do,
+// then all run.
+func startServer(rc *runConfig) (*server.Server, error) {
+	s, err := newServer(rc)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Start()
+	if err == nil || !rc.jsByDefault || !errors.Is(err, syscall.EAGAIN) {
+		return s, err
+	}
+	rc.opts.JetStream = false
+	rc.warnf("JetStream is off: another server holds store directory %s; give -js and a store directory of its own (-sd) to run JetStream here", rc.opts.StoreDir)
+	s, err = newServer(rc)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Start()
+}
+
+// newServer builds the server and logs the warnings gathered so far.
+func newServer(rc *runConfig) (*server.Server, error) {
+	s, err := petrel.NewServer(rc.opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range rc.warnings {
+		s.Logger().Warnf("%s", w)
+	}
+	rc.warnings = nil
+	return s, nil
 }
 
 func exitStatus(stderr io.Writer, err error) int {
