@@ -135,7 +135,7 @@ func (a *account) apiStreamInfo(r *request) (response, *APIError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return a.infoResponse(st, infoOpts{deleted: req.DeletedDetails, subjectFilter: req.SubjectsFilter}, false)
+	return a.infoResponse(st, infoOpts{deleted: req.DeletedDetails, subjectFilter: req.SubjectsFilter, cluster: true}, false)
 }
 
 func (a *account) infoResponse(st *stream, opts infoOpts, created bool) (response, *APIError) {

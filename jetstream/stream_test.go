@@ -301,3 +301,33 @@ func TestStreamAllowDirectToggle(t *testing.T) {
 		t.Fatalf("after allow_direct off: %v", err)
 	}
 }
+
+// TestStreamClusterOnlyInInfo checks that only STREAM.INFO names the
+// leader, as nats-server's standalone answers do: nats.py compares a
+// create answer with a later info answer field by field.
+func TestStreamClusterOnlyInInfo(t *testing.T) {
+	s, _, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "C"})
+	if c := st.CachedInfo().Cluster; c != nil {
+		t.Errorf("create answer has cluster %+v, want none", c)
+	}
+	st, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "C", MaxMsgs: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.CachedInfo().Cluster; c != nil {
+		t.Errorf("update answer has cluster %+v, want none", c)
+	}
+	for info := range js.ListStreams(ctx(t)).Info() {
+		if info.Cluster != nil {
+			t.Errorf("list entry %s has cluster %+v, want none", info.Config.Name, info.Cluster)
+		}
+	}
+	info, err := st.Info(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Cluster == nil || info.Cluster.Leader != s.Name() {
+		t.Errorf("info cluster %+v, want leader %s", info.Cluster, s.Name())
+	}
+}

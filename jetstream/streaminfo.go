@@ -36,10 +36,13 @@ type ClusterInfo struct {
 	Leader string `json:"leader,omitempty"`
 }
 
-// infoOpts selects the optional parts of a stream info.
+// infoOpts selects the optional parts of a stream info. Only STREAM.INFO
+// names the leader (cluster); create, update, list and restore answers
+// leave it out, as nats-server's do, and clients compare them with info.
 type infoOpts struct {
 	deleted       bool
 	subjectFilter string
+	cluster       bool
 }
 
 // state reads the stream's counters from its store.
@@ -64,8 +67,10 @@ func (st *stream) info(opts infoOpts) (*StreamInfo, error) {
 		Config:    *st.config(),
 		Created:   st.created.UTC(),
 		State:     st.state(),
-		Cluster:   &ClusterInfo{Leader: st.acc.svc.srv.Name()},
 		TimeStamp: time.Now().UTC(),
+	}
+	if opts.cluster {
+		si.Cluster = &ClusterInfo{Leader: st.acc.svc.srv.Name()}
 	}
 	si.Mirror, si.Sources = st.sourceInfos()
 	if opts.subjectFilter != "" {
