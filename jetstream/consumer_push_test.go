@@ -309,3 +309,30 @@ func TestInactiveWaitsForPendingAcks(t *testing.T) {
 		t.Fatalf("removed after %v, before the ack wait ran out", d)
 	}
 }
+
+// TestPushFirstHeartbeatAfterInterval checks that a new push consumer with
+// nothing to deliver waits a whole idle_heartbeat before its first
+// heartbeat instead of sending one at once.
+func TestPushFirstHeartbeatAfterInterval(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	mustCreate(t, js, jsclient.StreamConfig{Name: "E", Subjects: []string{"e.>"}})
+	raw, err := nc.SubscribeSync("hb.e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hb = 700 * time.Millisecond
+	start := time.Now()
+	_, err = js.CreateOrUpdateConsumer(ctx(t), "E", jsclient.ConsumerConfig{DeliverSubject: "hb.e",
+		AckPolicy: jsclient.AckNonePolicy, IdleHeartbeat: hb, DeliverPolicy: jsclient.DeliverLastPerSubjectPolicy, FilterSubject: "e.>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := raw.NextMsg(3 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, m, "100", "Idle Heartbeat")
+	if waited := time.Since(start); waited < hb/2 {
+		t.Fatalf("first heartbeat after %v, want about %v", waited, hb)
+	}
+}

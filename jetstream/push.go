@@ -79,10 +79,16 @@ func (c *consumer) pushSentLocked(r *roundState, size int, _ *store.Msg) {
 }
 
 // pushHeartbeatLocked sends an idle heartbeat when nothing went to the
-// deliver subject for idle_heartbeat.
+// deliver subject for idle_heartbeat. The idle time counts from the first
+// round, so a new consumer with nothing to send is quiet for a whole
+// interval: clients (nats.py's KV watch) take anything arriving at once
+// for a delivered message.
 func (c *consumer) pushHeartbeatLocked(r *roundState) {
 	hb := r.cfg.Heartbeat
 	ps := &c.mu.push
+	if hb > 0 && ps.lastSend.IsZero() {
+		ps.lastSend = r.now
+	}
 	if hb <= 0 || !ps.interest || r.now.Before(ps.lastSend.Add(hb)) {
 		return
 	}
