@@ -336,3 +336,35 @@ func TestPushFirstHeartbeatAfterInterval(t *testing.T) {
 		t.Fatalf("first heartbeat after %v, want about %v", waited, hb)
 	}
 }
+
+// TestPushSubscribeAfterCreate checks that a push consumer created before
+// anyone listens on its deliver subject, as nats.py creates them, delivers
+// soon after the subscription comes rather than at the next slow poll.
+func TestPushSubscribeAfterCreate(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	mustCreate(t, js, jsclient.StreamConfig{Name: "L", Subjects: []string{"l"}})
+	if _, err := js.Publish(ctx(t), "l", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	fastest := time.Hour
+	for i := range 3 {
+		deliver := fmt.Sprintf("late.%d", i)
+		_, err := js.CreateOrUpdateConsumer(ctx(t), "L", jsclient.ConsumerConfig{DeliverSubject: deliver,
+			AckPolicy: jsclient.AckNonePolicy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		sub, err := nc.SubscribeSync(deliver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sub.NextMsg(3 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		fastest = min(fastest, time.Since(start))
+	}
+	if fastest > 50*time.Millisecond {
+		t.Fatalf("first message %v after the subscription, want a few ms", fastest)
+	}
+}

@@ -9,9 +9,12 @@ import (
 
 // Push delivery tuning.
 const (
-	// interestPoll is how often a push consumer without interest on its
-	// deliver subject looks again.
-	interestPoll = 100 * time.Millisecond
+	// interestPollMin and interestPollMax bound how often a push consumer
+	// without interest on its deliver subject looks again. It looks soon
+	// at first, since clients (nats.py) create a consumer and subscribe to
+	// its deliver subject right after, then backs off to the max.
+	interestPollMin = 2 * time.Millisecond
+	interestPollMax = 100 * time.Millisecond
 	// flowControlWindow is how many bytes a flow-controlled push consumer
 	// sends before it waits for the client's answer to a flow control
 	// request (sent at half the window).
@@ -20,10 +23,11 @@ const (
 
 // pushState is the delivery state of a push consumer.
 type pushState struct {
-	interest bool      // someone listens on the deliver subject
-	lastSend time.Time // last message or heartbeat sent
-	fcReply  string    // outstanding flow control request, "" when none
-	fcBytes  int       // bytes sent since the last answered request
+	interest bool          // someone listens on the deliver subject
+	poll     time.Duration // interest poll interval, 0 while interest lasts
+	lastSend time.Time     // last message or heartbeat sent
+	fcReply  string        // outstanding flow control request, "" when none
+	fcBytes  int           // bytes sent since the last answered request
 }
 
 // replayState paces replay_policy original.
@@ -42,9 +46,13 @@ type rateState struct {
 func (c *consumer) pushTargetLocked(r *roundState) *target {
 	ps := &c.mu.push
 	ps.interest = c.st.acc.acc.HasInterest(r.cfg.DeliverSubject)
+	if ps.interest {
+		ps.poll = 0
+	}
 	switch {
 	case !ps.interest:
-		r.wakeBy(r.now.Add(interestPoll))
+		ps.poll = min(max(2*ps.poll, interestPollMin), interestPollMax)
+		r.wakeBy(r.now.Add(ps.poll))
 		return nil
 	case r.cfg.FlowControl && ps.fcReply != "" && ps.fcBytes >= flowControlWindow:
 		return nil
