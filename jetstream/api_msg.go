@@ -48,16 +48,18 @@ func (req *msgGetRequest) check() *APIError {
 	case n > 1, n == 1 && req.LastBySubj != "" && req.Seq > 0, n == 0 && req.Seq == 0:
 		return newError(ErrBadRequest)
 	}
-	for _, f := range []string{req.LastBySubj, req.NextBySubj} {
-		if f != "" && !subject.ValidFilter(f) {
-			return newError(ErrBadRequest)
-		}
-	}
 	return nil
 }
 
-// load finds the message a get request asks for.
+// load finds the message a get request asks for. A subject that is no
+// valid filter matches no message: nats-server answers "no message found"
+// there, and nats.py's object store relies on it for an empty name.
 func (st *stream) load(req *msgGetRequest) (*store.Msg, error) {
+	for _, f := range []string{req.LastBySubj, req.NextBySubj} {
+		if f != "" && !subject.ValidFilter(f) {
+			return nil, store.ErrNotFound
+		}
+	}
 	switch {
 	case req.StartTime != nil:
 		return st.loadFirstSince(*req.StartTime)

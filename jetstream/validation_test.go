@@ -59,6 +59,8 @@ func TestAPIErrors(t *testing.T) {
 		{"get missing stream", "$JS.API.STREAM.MSG.GET.NOPE", `{"seq":1}`, 404, 10059},
 		{"get seq and last", "$JS.API.STREAM.MSG.GET.EXISTS", `{"seq":1,"last_by_subj":"a"}`, 400, 10003},
 		{"get nothing", "$JS.API.STREAM.MSG.GET.EXISTS", `{}`, 400, 10003},
+		{"get last bad subject", "$JS.API.STREAM.MSG.GET.EXISTS", `{"last_by_subj":"a."}`, 404, 10037},
+		{"get next bad subject", "$JS.API.STREAM.MSG.GET.EXISTS", `{"next_by_subj":"a..b"}`, 404, 10037},
 		{"get no message", "$JS.API.STREAM.MSG.GET.EXISTS", `{"seq":1}`, 404, 10037},
 		{"delete msg empty", "$JS.API.STREAM.MSG.DELETE.EXISTS", ``, 400, 10003},
 		{"delete msg zero", "$JS.API.STREAM.MSG.DELETE.EXISTS", `{"seq":0}`, 400, 10003},
