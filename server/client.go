@@ -132,10 +132,15 @@ func (s *Server) createClient(nc net.Conn) {
 	s.loops.Add(2)
 	s.mu.Unlock()
 
-	c.enqueue(wire.AppendInfo(nil, s.infoFor(c)))
+	if !s.tlsFirst() {
+		c.enqueue(wire.AppendInfo(nil, s.infoFor(c)))
+	}
 	go c.writeLoop()
 	go c.run()
 }
+
+// tlsFirst reports whether clients handshake TLS before the server's INFO.
+func (s *Server) tlsFirst() bool { return s.opts.TLSConfig != nil && s.opts.TLSHandshakeFirst }
 
 // rejectMaxConns tells a client the server is full, then closes it. It
 // reads what the client sends meanwhile (its CONNECT), so the close does
@@ -165,6 +170,9 @@ func (c *client) run() {
 	if c.srv.opts.TLSConfig != nil && !c.upgradeTLS() {
 		return
 	}
+	if c.srv.tlsFirst() {
+		c.enqueue(wire.AppendInfo(nil, c.srv.infoFor(c)))
+	}
 	if c.srv.auth.required() {
 		c.addTimer(c.srv.opts.AuthTimeout, c.authTimeout)
 	}
@@ -172,6 +180,8 @@ func (c *client) run() {
 	c.readLoop()
 }
 
+// upgradeTLS sends what is queued (INFO, unless the handshake comes
+// first) in the clear, then runs the server side of the TLS handshake.
 func (c *client) upgradeTLS() bool {
 	c.flushNow()
 	conn := tls.Server(c.nc, c.srv.opts.TLSConfig)

@@ -90,6 +90,10 @@ type Options struct {
 	TLSCaCert  string
 	TLSVerify  bool
 	TLSTimeout time.Duration // handshake bound. Default 2s.
+	// TLSHandshakeFirst: a client starts the TLS handshake as soon as it
+	// connects and gets INFO over TLS (nats.go's TLSHandshakeFirst,
+	// nats.py's tls_handshake_first), instead of INFO first in the clear.
+	TLSHandshakeFirst bool
 
 	// Monitoring HTTP server. Default: off (HTTPPort 0).
 	HTTPHost string // default: Host

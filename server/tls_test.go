@@ -65,3 +65,28 @@ func TestTLS(t *testing.T) {
 	rc.Send("CONNECT {}\r\nPING\r\n")
 	rc.ExpectClosed()
 }
+
+// TestTLSHandshakeFirst checks TLSHandshakeFirst: the client's handshake
+// comes before INFO, and a client that waits for INFO in the clear gets
+// nothing.
+func TestTLSHandshakeFirst(t *testing.T) {
+	cert, pool := selfSigned(t)
+	s := testutil.RunServer(t, &server.Options{TLSHandshakeFirst: true,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	nc := testutil.Connect(t, s, nats.Secure(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}), nats.TLSHandshakeFirst())
+	sub, _ := nc.SubscribeSync("first")
+	nc.Publish("first", []byte("tls first"))
+	if m, err := sub.NextMsg(2 * time.Second); err != nil || string(m.Data) != "tls first" {
+		t.Fatalf("got %v %v", m, err)
+	}
+
+	raw, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := raw.Read(make([]byte, 64)); n > 0 || err == nil {
+		t.Fatalf("server sent %d bytes in the clear before the handshake", n)
+	}
+}

@@ -282,7 +282,8 @@ func (l *loader) cluster() map[string]handler {
 	}
 }
 
-// tlsBlock maps tls { cert_file, key_file, ca_file, verify, timeout }.
+// tlsBlock maps tls { cert_file, key_file, ca_file, verify, timeout,
+// handshake_first }.
 func (l *loader) tlsBlock() map[string]handler {
 	o := l.rc.opts
 	l.rc.tls = true
@@ -292,6 +293,14 @@ func (l *loader) tlsBlock() map[string]handler {
 		"ca_file":   set(&o.TLSCaCert, conf.String),
 		"verify":    set(&o.TLSVerify, conf.Bool),
 		"timeout":   set(&o.TLSTimeout, conf.Duration),
+		"handshake_first": func(v any) error {
+			b, err := conf.Bool(v)
+			if err != nil {
+				return fmt.Errorf("expected a boolean (a fallback delay or \"auto\" is not supported yet): %w", err)
+			}
+			o.TLSHandshakeFirst = b
+			return nil
+		},
 		"verify_and_map": func(v any) error {
 			b, err := conf.Bool(v)
 			if b {

@@ -155,13 +155,21 @@ func TestBuildTLSConfigErrors(t *testing.T) {
 func TestConfigTLSBlockBuildsConfig(t *testing.T) {
 	dataHome(t)
 	c := writeCerts(t)
-	path := writeConfig(t, "tls {\n  cert_file: \""+c.cert+"\"\n  key_file: \""+c.key+"\"\n  ca_file: \""+c.ca+"\"\n  verify: true\n  timeout: 3\n}\n")
+	path := writeConfig(t, "tls {\n  cert_file: \""+c.cert+"\"\n  key_file: \""+c.key+"\"\n  ca_file: \""+c.ca+"\"\n  verify: true\n  timeout: 3\n  handshake_first: true\n}\n")
 	o := mustBuild(t, "-c", path).opts
 	if o.TLSConfig == nil || o.TLSConfig.ClientAuth != tls.RequireAndVerifyClientCert || o.TLSTimeout != 3*time.Second {
 		t.Fatalf("tls block: config %v, timeout %v", o.TLSConfig, o.TLSTimeout)
 	}
+	if !o.TLSHandshakeFirst {
+		t.Error("tls.handshake_first: true did not set TLSHandshakeFirst")
+	}
+	auto := writeConfig(t, "tls { cert_file: \""+c.cert+"\", key_file: \""+c.key+"\", handshake_first: auto }\n")
+	fl, _ := parseFlags([]string{"-c", auto})
+	if _, err := buildOptions(fl); err == nil || !strings.Contains(err.Error(), "handshake_first") {
+		t.Errorf("handshake_first: auto: error %v, want one naming handshake_first", err)
+	}
 	bad := writeConfig(t, "tls { cert_file: /nonexistent/cert.pem, key_file: /nonexistent/key.pem }\n")
-	fl, _ := parseFlags([]string{"-c", bad})
+	fl, _ = parseFlags([]string{"-c", bad})
 	if _, err := buildOptions(fl); err == nil || !strings.Contains(err.Error(), "/nonexistent/cert.pem") {
 		t.Errorf("bad cert file: error %v", err)
 	}
