@@ -205,3 +205,33 @@ func TestConfigChecksAgainstState(t *testing.T) {
 	_, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "F", Subjects: []string{"f"}, AllowMsgSchedules: true})
 	expectAPICode(t, err, 10052)
 }
+
+// TestMirrorPromotion removes a stream's mirror by update (nats-server
+// 2.12): the stream keeps its messages, stops following the origin and
+// accepts publishes on the subjects the update gives it. Changing the
+// mirror stays refused.
+func TestMirrorPromotion(t *testing.T) {
+	_, _, js := startJS(t, "")
+	mustCreate(t, js, jsclient.StreamConfig{Name: "ORIG", Subjects: []string{"orig.>"}})
+	publishFrom(t, js, "orig.a", 0, 5)
+	mustCreate(t, js, jsclient.StreamConfig{Name: "M", Mirror: &jsclient.StreamSource{Name: "ORIG"}})
+	waitStreamLastSeq(t, js, "M", 5)
+
+	_, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "M", Mirror: &jsclient.StreamSource{Name: "OTHER"}})
+	if err == nil || !strings.Contains(err.Error(), "can not be updated") {
+		t.Fatalf("changing the mirror: %v, want stream mirror configuration can not be updated", err)
+	}
+	st, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "M", Subjects: []string{"m.>"}})
+	if err != nil {
+		t.Fatalf("removing the mirror: %v", err)
+	}
+	if info := st.CachedInfo(); info.Config.Mirror != nil || info.State.Msgs != 5 {
+		t.Fatalf("promoted stream: mirror %+v, state %+v", info.Config.Mirror, info.State)
+	}
+	publishFrom(t, js, "orig.a", 5, 1)
+	waitStreamLastSeq(t, js, "ORIG", 6)
+	ack, err := js.Publish(ctx(t), "m.x", []byte("own"))
+	if err != nil || ack.Stream != "M" || ack.Sequence != 6 {
+		t.Fatalf("publish to the promoted stream: %+v %v, want M seq 6 (origin's 6th not copied)", ack, err)
+	}
+}

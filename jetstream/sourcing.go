@@ -56,9 +56,11 @@ func (st *stream) stopSourcing() {
 }
 
 // updateSourcing restarts the sourcers when an update changed the sources
-// (a mirror cannot change); each resumes where it was.
+// or removed the mirror (a mirror cannot change otherwise); each resumes
+// where it was.
 func (st *stream) updateSourcing(old *StreamConfig) {
-	if reflect.DeepEqual(old.Sources, st.config().Sources) {
+	cfg := st.config()
+	if reflect.DeepEqual(old.Sources, cfg.Sources) && (old.Mirror == nil) == (cfg.Mirror == nil) {
 		return
 	}
 	st.stopSourcing()

@@ -395,7 +395,9 @@ func (cfg *StreamConfig) checkUpdate(old *StreamConfig) *APIError {
 		return errorf(ErrStreamInvalidConfig, "stream configuration update can not cancel deny message deletes")
 	case old.DenyPurge && !cfg.DenyPurge:
 		return errorf(ErrStreamInvalidConfig, "stream configuration update can not cancel deny purge")
-	case !reflect.DeepEqual(cfg.Mirror, old.Mirror):
+	case cfg.Mirror != nil && !reflect.DeepEqual(cfg.Mirror, old.Mirror):
+		// Removing the mirror is allowed: it promotes the mirror to a
+		// stream of its own (nats-server 2.12). Changing or adding one is not.
 		return newError(ErrStreamMirrorNotUpdatable)
 	case old.AllowMsgTTL && !cfg.AllowMsgTTL:
 		return errorf(ErrStreamInvalidConfig, "message TTL status can not be disabled")
