@@ -77,6 +77,8 @@ const (
 	// Resources and limits.
 	ErrAccountResourcesExceeded ErrorCode = 10002
 	ErrMaximumStreamsLimit      ErrorCode = 10027
+	ErrStreamMaxBytesRequired   ErrorCode = 10113
+	ErrStreamMaxStreamBytes     ErrorCode = 10122
 
 	// Mirrors and sources.
 	ErrMirrorMaxMessageSizeTooBig ErrorCode = 10030
@@ -257,6 +259,8 @@ var errorTable = map[ErrorCode]errorInfo{
 
 	ErrAccountResourcesExceeded: {400, "resource limits exceeded for account"},
 	ErrMaximumStreamsLimit:      {400, "maximum number of streams reached"},
+	ErrStreamMaxBytesRequired:   {400, "account requires a stream config to have max bytes set"},
+	ErrStreamMaxStreamBytes:     {400, "stream max bytes exceeds account limit max stream bytes"},
 
 	ErrMirrorMaxMessageSizeTooBig: {400, "stream mirror must have max message size >= source"},
 	ErrSourceMaxMessageSizeTooBig: {400, "stream source must have max message size >= target"},

@@ -118,6 +118,9 @@ func (a *account) limits() accountLimits {
 		l.MaxStorage = positiveOr(ac.JetStreamMaxStore, -1)
 		l.MaxStreams = int(positiveOr(int64(ac.JetStreamMaxStreams), -1))
 		l.MaxConsumers = int(positiveOr(int64(ac.JetStreamMaxConsumers), -1))
+		l.MemoryMaxStreamBytes = positiveOr(ac.JetStreamMemoryMaxStreamBytes, -1)
+		l.StorageMaxStreamByte = positiveOr(ac.JetStreamStoreMaxStreamBytes, -1)
+		l.MaxBytesRequired = ac.JetStreamMaxBytesRequired
 	}
 	return l
 }
@@ -134,6 +137,22 @@ func (l accountLimits) forStorage(storage string) int64 {
 		return l.MaxMemory
 	}
 	return l.MaxStorage
+}
+
+// checkStreamBytes checks a stream's max_bytes against the account's
+// per-stream rules: required, and at most the cap of its storage type.
+func (l accountLimits) checkStreamBytes(cfg *StreamConfig) *APIError {
+	limit := l.StorageMaxStreamByte
+	if cfg.Storage == StorageMemory {
+		limit = l.MemoryMaxStreamBytes
+	}
+	switch {
+	case l.MaxBytesRequired && cfg.MaxBytes <= 0:
+		return newError(ErrStreamMaxBytesRequired)
+	case limit > 0 && cfg.MaxBytes > limit:
+		return newError(ErrStreamMaxStreamBytes)
+	}
+	return nil
 }
 
 // reservation is what a stream configuration reserves of its storage type.
@@ -180,6 +199,9 @@ func (a *account) checkResources(cfg *StreamConfig, existing *stream) *APIError 
 	}
 	if cfg.MaxConsumers > 0 && lim.MaxConsumers > 0 && cfg.MaxConsumers > lim.MaxConsumers {
 		return newError(ErrMaximumConsumersLimit)
+	}
+	if apiErr := lim.checkStreamBytes(cfg); apiErr != nil {
+		return apiErr
 	}
 	need := max(reservation(cfg), 1)
 	if max := lim.forStorage(cfg.Storage); max >= 0 && reserved(mine, cfg.Storage, existing)+need > max {

@@ -49,3 +49,36 @@ func TestAccountMaxConsumers(t *testing.T) {
 	}
 	mustConsumer(t, one, jsclient.ConsumerConfig{Durable: "C"})
 }
+
+// TestAccountStreamBytesRules checks the account's per-stream rules:
+// max_bytes required, and capped per storage type; $JS.API.INFO reports
+// them.
+func TestAccountStreamBytesRules(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{
+		JetStream: true,
+		Accounts: []*server.AccountConfig{{Name: "ACC", JetStream: true, JetStreamMaxBytesRequired: true,
+			JetStreamMemoryMaxStreamBytes: 2048, JetStreamStoreMaxStreamBytes: 4096}},
+		Users: []*server.User{{Username: "u", Password: "p", Account: "ACC"}},
+	})
+	nc := testutil.Connect(t, s, nats.UserInfo("u", "p"))
+	js, _ := jsclient.New(nc)
+
+	_, err := js.CreateStream(ctx(t), jsclient.StreamConfig{Name: "S", Subjects: []string{"s"}})
+	expectAPICode(t, err, 10113)
+	_, err = js.CreateStream(ctx(t), jsclient.StreamConfig{Name: "S", Subjects: []string{"s"}, MaxBytes: 4097})
+	expectAPICode(t, err, 10122)
+	_, err = js.CreateStream(ctx(t), jsclient.StreamConfig{Name: "M", Subjects: []string{"m"}, MaxBytes: 4096,
+		Storage: jsclient.MemoryStorage})
+	expectAPICode(t, err, 10122)
+	mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s"}, MaxBytes: 4096})
+	_, err = js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "S", Subjects: []string{"s"}, MaxBytes: 8192})
+	expectAPICode(t, err, 10122)
+
+	info, err := js.AccountInfo(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := info.Limits; !l.MaxBytesRequired || l.MemoryMaxStreamBytes != 2048 || l.StoreMaxStreamBytes != 4096 {
+		t.Fatalf("account limits %+v", l)
+	}
+}

@@ -163,6 +163,11 @@ type AccountConfig struct {
 	JetStreamMaxStore     int64
 	JetStreamMaxStreams   int
 	JetStreamMaxConsumers int
+	// Caps on one stream's max_bytes per storage type (zero: none), and
+	// whether every stream must set max_bytes.
+	JetStreamMemoryMaxStreamBytes int64
+	JetStreamStoreMaxStreamBytes  int64
+	JetStreamMaxBytesRequired     bool
 }
 
 // ClusterOptions configure routes between servers.

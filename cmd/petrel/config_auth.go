@@ -170,7 +170,9 @@ func (l *loader) jetstream(v any) error {
 
 // accountJetStream maps an account's jetstream: enabled|disabled|true|false
 // or jetstream { enabled, max_mem|max_memory, max_file|max_store|max_disk,
-// max_streams, max_consumers }: the account's JetStream limits.
+// max_streams, max_consumers, memory_max_stream_bytes,
+// store_max_stream_bytes, max_bytes_required }: the account's JetStream
+// limits.
 func (l *loader) accountJetStream(path string, ac *server.AccountConfig) handler {
 	return func(v any) error {
 		var err error
@@ -190,6 +192,14 @@ func (l *loader) accountJetStream(path string, ac *server.AccountConfig) handler
 			"max_disk":      set(&ac.JetStreamMaxStore, conf.Size),
 			"max_streams":   set(&ac.JetStreamMaxStreams, intValue),
 			"max_consumers": set(&ac.JetStreamMaxConsumers, intValue),
+			// Per-stream rules; nats-server's config spells them several ways.
+			"memory_max_stream_bytes":  set(&ac.JetStreamMemoryMaxStreamBytes, conf.Size),
+			"mem_max_stream_bytes":     set(&ac.JetStreamMemoryMaxStreamBytes, conf.Size),
+			"store_max_stream_bytes":   set(&ac.JetStreamStoreMaxStreamBytes, conf.Size),
+			"storage_max_stream_bytes": set(&ac.JetStreamStoreMaxStreamBytes, conf.Size),
+			"disk_max_stream_bytes":    set(&ac.JetStreamStoreMaxStreamBytes, conf.Size),
+			"max_bytes_required":       set(&ac.JetStreamMaxBytesRequired, conf.Bool),
+			"max_stream_bytes":         set(&ac.JetStreamMaxBytesRequired, conf.Bool),
 		})
 	}
 }

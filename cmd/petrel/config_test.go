@@ -87,10 +87,12 @@ func TestConfigKeys(t *testing.T) {
 		{`accounts {
 			A { users = [ {user: ua, password: pa} ], jetstream: enabled }
 			B { users = [ {user: ub, password: pb} ] }
-			C { jetstream { max_mem: 1GB, max_file: 2GB, max_streams: 10, max_consumers: 100 } }
+			C { jetstream { max_mem: 1GB, max_file: 2GB, max_streams: 10, max_consumers: 100,
+				memory_max_stream_bytes: 2048, store_max_stream_bytes: 4KB, max_stream_bytes: true } }
 		}`, func(o *server.Options) {
 			o.Accounts = []*server.AccountConfig{{Name: "A", JetStream: true}, {Name: "B"}, {Name: "C", JetStream: true,
-				JetStreamMaxMemory: 1 << 30, JetStreamMaxStore: 2 << 30, JetStreamMaxStreams: 10, JetStreamMaxConsumers: 100}}
+				JetStreamMaxMemory: 1 << 30, JetStreamMaxStore: 2 << 30, JetStreamMaxStreams: 10, JetStreamMaxConsumers: 100,
+				JetStreamMemoryMaxStreamBytes: 2048, JetStreamStoreMaxStreamBytes: 4096, JetStreamMaxBytesRequired: true}}
 			o.Users = []*server.User{{Username: "ua", Password: "pa", Account: "A"}, {Username: "ub", Password: "pb", Account: "B"}}
 		}},
 		{`system_account: SYS
