@@ -3,6 +3,7 @@ package jetstream
 import (
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -77,17 +78,41 @@ func (a *account) recover() error {
 	return nil
 }
 
-// subscribeAPI subscribes every API endpoint.
+// subscribeAPI subscribes every API endpoint, and again under the
+// JetStream domain's prefix when the server has one.
 func (a *account) subscribeAPI() error {
+	domainPrefix := ""
+	if d := a.svc.srv.Options().JetStreamDomain; d != "" {
+		domainPrefix = "$JS." + d + ".API."
+	}
 	for _, r := range apiRoutes {
-		sub, err := a.conn.Subscribe(r.subject, a.handler(r))
+		if err := a.subscribeRoute(r.subject, a.handler(r)); err != nil {
+			return err
+		}
+		if domainPrefix == "" {
+			continue
+		}
+		h := a.handler(r)
+		err := a.subscribeRoute(domainPrefix+strings.TrimPrefix(r.subject, apiPrefix), func(m *server.Msg) {
+			canonical := *m
+			canonical.Subject = apiPrefix + strings.TrimPrefix(m.Subject, domainPrefix)
+			h(&canonical)
+		})
 		if err != nil {
 			return err
 		}
-		a.mu.Lock()
-		a.mu.apiSubs = append(a.mu.apiSubs, sub)
-		a.mu.Unlock()
 	}
+	return nil
+}
+
+func (a *account) subscribeRoute(subj string, h server.MsgHandler) error {
+	sub, err := a.conn.Subscribe(subj, h)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.mu.apiSubs = append(a.mu.apiSubs, sub)
+	a.mu.Unlock()
 	return nil
 }
 

@@ -90,3 +90,35 @@ func TestAccountWithoutJetStream(t *testing.T) {
 		t.Fatalf("stream create without JetStream: %v", err)
 	}
 }
+
+// TestDomainAPI checks that a server with a JetStream domain serves the
+// API under $JS.<domain>.API as well, and names the domain in account
+// info.
+func TestDomainAPI(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{JetStream: true, JetStreamDomain: "hub"})
+	nc := testutil.Connect(t, s)
+	js, err := jsclient.NewWithDomain(nc, "hub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, js, jsclient.StreamConfig{Name: "D", Subjects: []string{"d"}})
+	if _, err := js.Publish(ctx(t), "d", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := jsclient.New(nc)
+	st, err := plain.Stream(ctx(t), "D")
+	if err != nil || st.CachedInfo().State.Msgs != 1 {
+		t.Fatalf("the stream through $JS.API: %v %v", st, err)
+	}
+	info, err := js.AccountInfo(ctx(t))
+	if err != nil || info.Domain != "hub" {
+		t.Fatalf("account info through the domain: %+v %v", info, err)
+	}
+	other, err := jsclient.NewWithDomain(nc, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.AccountInfo(ctx(t)); err == nil {
+		t.Fatal("another domain's API answered")
+	}
+}

@@ -50,6 +50,7 @@ func (a *account) apiInfo(r *request) (response, *APIError) {
 		ReservedStorage: uint64(reserved(streams, StorageFile, nil)),
 		Streams:         len(streams),
 		Limits:          a.limits(),
+		Domain:          a.svc.srv.Options().JetStreamDomain,
 		API:             apiStats{Level: APILevel, Total: a.apiTotal.Load(), Errors: a.apiErrors.Load()},
 	}
 	for _, st := range streams {

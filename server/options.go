@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -105,6 +106,10 @@ type Options struct {
 	JetStreamMaxMemory int64         // bytes; default: 3/4 of system memory
 	JetStreamMaxStore  int64         // bytes; default: 1 TiB
 	SyncInterval       time.Duration // 0: fsync before every ack (durable, the default)
+	// JetStreamDomain, when set, also serves the JetStream API at
+	// $JS.<domain>.API.> (clients' domain option) and names the domain in
+	// account info. One token, no wildcards. Default: none.
+	JetStreamDomain string
 
 	// Clustering (used by later work): routes to peers.
 	Cluster ClusterOptions
@@ -240,6 +245,9 @@ func (o *Options) Validate() error {
 	}
 	if o.SystemAccount == GlobalAccountName {
 		errs = append(errs, errors.New("the global account can not be the system account"))
+	}
+	if d := o.JetStreamDomain; d != "" && strings.ContainsAny(d, ".*> \t\r\n") {
+		errs = append(errs, fmt.Errorf("jetstream domain %q must be a single subject token", d))
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		errs = append(errs, errors.New("tls needs both a certificate and a key"))

@@ -144,7 +144,8 @@ func (l *loader) accounts(v any) error {
 }
 
 // jetstream maps jetstream: enabled|disabled|true|false or
-// jetstream { store_dir, max_memory_store, max_file_store, sync_interval }.
+// jetstream { store_dir, max_memory_store, max_file_store, sync_interval,
+// domain }.
 // A block turns JetStream on unless it says enabled: false.
 func (l *loader) jetstream(v any) error {
 	o := l.rc.opts
@@ -165,6 +166,7 @@ func (l *loader) jetstream(v any) error {
 		"max_file_store":   set(&o.JetStreamMaxStore, conf.Size),
 		"max_file":         set(&o.JetStreamMaxStore, conf.Size),
 		"sync_interval":    set(&o.SyncInterval, syncInterval),
+		"domain":           set(&o.JetStreamDomain, conf.String),
 	})
 }
 

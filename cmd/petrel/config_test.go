@@ -106,6 +106,7 @@ func TestConfigKeys(t *testing.T) {
 		{"jetstream: disabled", func(o *server.Options) {}},
 		{"jetstream: false", func(o *server.Options) {}},
 		{"jetstream {}", func(o *server.Options) { o.JetStream = true }},
+		{"jetstream { domain: hub }", func(o *server.Options) { o.JetStream, o.JetStreamDomain = true, "hub" }},
 		{"jetstream { enabled: false, store_dir: /x }", func(o *server.Options) { o.StoreDir = "/x" }},
 		{`jetstream {
 			store_dir: /data/petrel
@@ -157,11 +158,11 @@ func TestConfigPidFileAndHTTPS(t *testing.T) {
 }
 
 func TestConfigUnknownKeysWarn(t *testing.T) {
-	rc, err := loadText(t, "port: 4222\nfoo: 1\nVAR_1 = x\ncluster { name: c, bar: 2 }\njetstream { domain: hub }")
+	rc, err := loadText(t, "port: 4222\nfoo: 1\nVAR_1 = x\ncluster { name: c, bar: 2 }\njetstream { strict: true }")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rc.warnings) != 1 || !strings.HasSuffix(rc.warnings[0], "ignoring unknown keys: cluster.bar, foo, jetstream.domain") {
+	if len(rc.warnings) != 1 || !strings.HasSuffix(rc.warnings[0], "ignoring unknown keys: cluster.bar, foo, jetstream.strict") {
 		t.Errorf("warnings %q", rc.warnings)
 	}
 }

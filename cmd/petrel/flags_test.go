@@ -263,6 +263,7 @@ func TestRunHelpAndVersion(t *testing.T) {
 func TestRunStartupErrors(t *testing.T) {
 	dataHome(t)
 	bad := writeConfig(t, "port: 4222\nauthorization {\n  user = \n}\n")
+	badDomain := writeConfig(t, "port: -1\njetstream { domain: \"a.b\", store_dir: \""+t.TempDir()+"\" }\n")
 	cases := []struct {
 		args []string
 		want string
@@ -271,6 +272,7 @@ func TestRunStartupErrors(t *testing.T) {
 		{[]string{"-c", bad}, "petrel: config file: " + bad + ":"},
 		{[]string{"-c", filepath.Join(t.TempDir(), "missing.conf")}, "missing.conf"},
 		{[]string{"--user", "a", "--auth", "t", "-p", "-1"}, "can not have a single user/pass and a token"},
+		{[]string{"-c", badDomain}, `jetstream domain "a.b" must be a single subject token`},
 	}
 	for _, c := range cases {
 		var out, errOut bytes.Buffer
