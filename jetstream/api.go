@@ -109,11 +109,11 @@ func (r *apiResponse) base() *apiResponse { return r }
 
 // handler adapts a route to a server.MsgHandler: it counts the call (in
 // the account and by endpoint type), runs the handler and replies with its
-// JSON response.
+// JSON response. The account counts a call once it is handled, so account
+// info reports the requests before it, as nats-server's does.
 func (a *account) handler(rt route) server.MsgHandler {
 	byType := a.svc.stats.apiType(rt.subject)
 	return func(m *server.Msg) {
-		a.apiTotal.Add(1)
 		byType.total.Add(1)
 		req := &request{subject: m.Subject, reply: m.Reply, data: m.Data}
 		var resp response
@@ -121,6 +121,7 @@ func (a *account) handler(rt route) server.MsgHandler {
 		if apiErr == nil {
 			resp, apiErr = rt.handle(a, req)
 		}
+		a.apiTotal.Add(1)
 		if apiErr != nil {
 			a.apiErrors.Add(1)
 			byType.errors.Add(1)
