@@ -121,6 +121,7 @@ func (a *account) limits() accountLimits {
 		l.MemoryMaxStreamBytes = positiveOr(ac.JetStreamMemoryMaxStreamBytes, -1)
 		l.StorageMaxStreamByte = positiveOr(ac.JetStreamStoreMaxStreamBytes, -1)
 		l.MaxBytesRequired = ac.JetStreamMaxBytesRequired
+		l.MaxAckPending = int(positiveOr(int64(ac.JetStreamMaxAckPending), -1))
 	}
 	return l
 }
@@ -137,6 +138,21 @@ func (l accountLimits) forStorage(storage string) int64 {
 		return l.MaxMemory
 	}
 	return l.MaxStorage
+}
+
+// applyMaxAckPending applies the account's max_ack_pending to a consumer
+// config: a max_ack_pending the request left unset is lowered to it, one
+// set above it is refused; -1 (no limit) stays allowed, as in nats-server.
+func (l accountLimits) applyMaxAckPending(requested int, cfg *ConsumerConfig) *APIError {
+	limit := l.MaxAckPending
+	switch {
+	case limit <= 0:
+	case requested > limit:
+		return newError(ErrConsumerMaxAckPendingExcess, limit)
+	case requested == 0 && cfg.MaxAckPending > limit:
+		cfg.MaxAckPending = limit
+	}
+	return nil
 }
 
 // checkStreamBytes checks a stream's max_bytes against the account's

@@ -82,3 +82,32 @@ func TestAccountStreamBytesRules(t *testing.T) {
 		t.Fatalf("account limits %+v", l)
 	}
 }
+
+// TestAccountMaxAckPending checks the account's max_ack_pending: an unset
+// consumer max_ack_pending is lowered to it, a higher one is refused
+// (10121), -1 stays unlimited.
+func TestAccountMaxAckPending(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{
+		JetStream: true,
+		Accounts:  []*server.AccountConfig{{Name: "ACC", JetStream: true, JetStreamMaxAckPending: 100}},
+		Users:     []*server.User{{Username: "u", Password: "p", Account: "ACC"}},
+	})
+	nc := testutil.Connect(t, s, nats.UserInfo("u", "p"))
+	js, _ := jsclient.New(nc)
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s"}})
+
+	c := mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "A", AckPolicy: jsclient.AckExplicitPolicy})
+	if got := c.CachedInfo().Config.MaxAckPending; got != 100 {
+		t.Errorf("default max_ack_pending %d, want the account's 100", got)
+	}
+	_, err := st.CreateConsumer(ctx(t), jsclient.ConsumerConfig{Durable: "B", AckPolicy: jsclient.AckExplicitPolicy, MaxAckPending: 101})
+	expectAPICode(t, err, 10121)
+	c = mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "C", AckPolicy: jsclient.AckExplicitPolicy, MaxAckPending: -1})
+	if got := c.CachedInfo().Config.MaxAckPending; got != -1 {
+		t.Errorf("max_ack_pending -1 became %d", got)
+	}
+	info, err := js.AccountInfo(ctx(t))
+	if err != nil || info.Limits.MaxAckPending != 100 {
+		t.Fatalf("account limits %+v %v", info, err)
+	}
+}

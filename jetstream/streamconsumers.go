@@ -26,6 +26,9 @@ func (st *stream) addConsumer(req ConsumerConfig, action string) (*consumer, *AP
 	if err := cfg.validate(scfg); err != nil {
 		return nil, err
 	}
+	if err := st.acc.limits().applyMaxAckPending(req.MaxAckPending, &cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Name != "" {
 		if c := st.cons.get(cfg.Name); c != nil {
 			return st.updateConsumer(c, &cfg, action)

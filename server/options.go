@@ -173,6 +173,8 @@ type AccountConfig struct {
 	JetStreamMemoryMaxStreamBytes int64
 	JetStreamStoreMaxStreamBytes  int64
 	JetStreamMaxBytesRequired     bool
+	// JetStreamMaxAckPending caps consumers' max_ack_pending (zero: none).
+	JetStreamMaxAckPending int
 }
 
 // ClusterOptions configure routes between servers.

@@ -172,7 +172,7 @@ func (l *loader) jetstream(v any) error {
 
 // accountJetStream maps an account's jetstream: enabled|disabled|true|false
 // or jetstream { enabled, max_mem|max_memory, max_file|max_store|max_disk,
-// max_streams, max_consumers, memory_max_stream_bytes,
+// max_streams, max_consumers, max_ack_pending, memory_max_stream_bytes,
 // store_max_stream_bytes, max_bytes_required }: the account's JetStream
 // limits.
 func (l *loader) accountJetStream(path string, ac *server.AccountConfig) handler {
@@ -202,6 +202,7 @@ func (l *loader) accountJetStream(path string, ac *server.AccountConfig) handler
 			"disk_max_stream_bytes":    set(&ac.JetStreamStoreMaxStreamBytes, conf.Size),
 			"max_bytes_required":       set(&ac.JetStreamMaxBytesRequired, conf.Bool),
 			"max_stream_bytes":         set(&ac.JetStreamMaxBytesRequired, conf.Bool),
+			"max_ack_pending":          set(&ac.JetStreamMaxAckPending, intValue),
 		})
 	}
 }

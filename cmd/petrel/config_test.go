@@ -88,11 +88,11 @@ func TestConfigKeys(t *testing.T) {
 			A { users = [ {user: ua, password: pa} ], jetstream: enabled }
 			B { users = [ {user: ub, password: pb} ] }
 			C { jetstream { max_mem: 1GB, max_file: 2GB, max_streams: 10, max_consumers: 100,
-				memory_max_stream_bytes: 2048, store_max_stream_bytes: 4KB, max_stream_bytes: true } }
+				memory_max_stream_bytes: 2048, store_max_stream_bytes: 4KB, max_stream_bytes: true, max_ack_pending: 100 } }
 		}`, func(o *server.Options) {
 			o.Accounts = []*server.AccountConfig{{Name: "A", JetStream: true}, {Name: "B"}, {Name: "C", JetStream: true,
 				JetStreamMaxMemory: 1 << 30, JetStreamMaxStore: 2 << 30, JetStreamMaxStreams: 10, JetStreamMaxConsumers: 100,
-				JetStreamMemoryMaxStreamBytes: 2048, JetStreamStoreMaxStreamBytes: 4096, JetStreamMaxBytesRequired: true}}
+				JetStreamMemoryMaxStreamBytes: 2048, JetStreamStoreMaxStreamBytes: 4096, JetStreamMaxBytesRequired: true, JetStreamMaxAckPending: 100}}
 			o.Users = []*server.User{{Username: "ua", Password: "pa", Account: "A"}, {Username: "ub", Password: "pb", Account: "B"}}
 		}},
 		{`system_account: SYS
