@@ -91,6 +91,8 @@ func (t *trust) jetStreamAccounts() []*AccountConfig {
 			Name: pub, JetStream: true,
 			JetStreamMaxMemory: l.MemoryStorage, JetStreamMaxStore: l.DiskStorage,
 			JetStreamMaxStreams: int(l.Streams), JetStreamMaxConsumers: int(l.Consumer),
+			JetStreamMemoryMaxStreamBytes: l.MemoryMaxStreamBytes, JetStreamStoreMaxStreamBytes: l.DiskMaxStreamBytes,
+			JetStreamMaxBytesRequired: l.MaxBytesRequired, JetStreamMaxAckPending: int(l.MaxAckPending),
 		})
 	}
 	slices.SortFunc(out, func(a, b *AccountConfig) int { return cmp.Compare(a.Name, b.Name) })

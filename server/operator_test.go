@@ -225,7 +225,8 @@ func TestOperatorModeBearerAndLimits(t *testing.T) {
 func TestOperatorModeJetStream(t *testing.T) {
 	tc := newTrustChain(t)
 	withJS := tc.account("JS", func(ac *jwt.AccountClaims) {
-		ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: 1 << 30, Streams: 5, Consumer: -1}
+		ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: 1 << 30, Streams: 5, Consumer: -1,
+			MaxAckPending: 100, DiskMaxStreamBytes: 4096, MaxBytesRequired: true}
 	})
 	without := tc.account("PLAIN", nil)
 	opts := tc.options()
@@ -238,8 +239,10 @@ func TestOperatorModeJetStream(t *testing.T) {
 	if err != nil {
 		t.Fatalf("account info with JetStream limits: %v", err)
 	}
-	if !strings.Contains(string(msg.Data), `"max_streams":5`) {
-		t.Fatalf("account info with JetStream limits: %s", msg.Data)
+	for _, want := range []string{`"max_streams":5`, `"max_ack_pending":100`, `"storage_max_stream_bytes":4096`, `"max_bytes_required":true`} {
+		if !strings.Contains(string(msg.Data), want) {
+			t.Fatalf("account info with JetStream limits: %s, want %s", msg.Data, want)
+		}
 	}
 	tok, seed = tc.user(without, without, nil)
 	nc = mustConnectJWT(t, s, tok, seed)
