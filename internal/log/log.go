@@ -3,8 +3,8 @@
 //
 //	[2026/11/30 09:41:43.123456] [INF] Listening for client connections on 0.0.0.0:4222
 //
-// Levels are fixed: errors, warnings and notices always print; debug and
-// trace print only when enabled. The format follows what operators of NATS
+// Errors, warnings and notices always print; debug and trace print only
+// when enabled, which SetLevels may change while the logger is in use. The format follows what operators of NATS
 // servers already read, so their log tooling keeps working.
 package log
 
@@ -13,13 +13,15 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Logger writes leveled lines. The zero value is not usable; use New.
 // A Logger is safe for concurrent use.
 type Logger struct {
-	debug, trace, logtime bool
+	debug, trace atomic.Bool
+	logtime      bool
 
 	mu struct {
 		sync.Mutex
@@ -39,7 +41,8 @@ type Options struct {
 
 // New returns a Logger writing to opts.Output (stderr when nil).
 func New(opts Options) *Logger {
-	l := &Logger{debug: opts.Debug, trace: opts.Trace, logtime: !opts.NoTime}
+	l := &Logger{logtime: !opts.NoTime}
+	l.SetLevels(opts.Debug, opts.Trace)
 	l.mu.w = opts.Output
 	if l.mu.w == nil {
 		l.mu.w = os.Stderr
@@ -60,6 +63,13 @@ func OpenFile(path string, opts Options) (*Logger, error) {
 	return New(opts), nil
 }
 
+// SetLevels turns debug and trace lines on or off (a configuration
+// reload); safe while other goroutines log.
+func (l *Logger) SetLevels(debug, trace bool) {
+	l.debug.Store(debug)
+	l.trace.Store(trace)
+}
+
 // Noticef logs at the notice (info) level.
 func (l *Logger) Noticef(format string, v ...any) { l.write("[INF] ", format, v) }
 
@@ -74,21 +84,21 @@ func (l *Logger) Fatalf(format string, v ...any) { l.write("[FTL] ", format, v) 
 
 // Debugf logs at the debug level when enabled.
 func (l *Logger) Debugf(format string, v ...any) {
-	if l.debug {
+	if l.debug.Load() {
 		l.write("[DBG] ", format, v)
 	}
 }
 
 // Tracef logs protocol traces when enabled.
 func (l *Logger) Tracef(format string, v ...any) {
-	if l.trace {
+	if l.trace.Load() {
 		l.write("[TRC] ", format, v)
 	}
 }
 
 // TraceEnabled reports whether Tracef prints, so callers can skip
 // formatting work on the hot path.
-func (l *Logger) TraceEnabled() bool { return l.trace }
+func (l *Logger) TraceEnabled() bool { return l.trace.Load() }
 
 func (l *Logger) write(level, format string, v []any) {
 	l.mu.Lock()
