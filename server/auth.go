@@ -39,23 +39,36 @@ func newAuthenticator(o *Options, accounts *accountRegistry) (*authenticator, er
 	if a.trust, err = newTrust(o); err != nil {
 		return nil, err
 	}
-	if a.trust != nil {
-		for pub := range a.trust.accounts {
-			accounts.register(pub)
-		}
-	}
 	for _, u := range o.Users {
 		if err := a.addUser(u); err != nil {
 			return nil, err
-		}
-		if u.Account != "" {
-			accounts.register(u.Account)
 		}
 	}
 	if a.noAuthUser != "" && a.users[a.noAuthUser] == nil {
 		return nil, fmt.Errorf("no_auth_user %q is not a configured user", a.noAuthUser)
 	}
 	return a, nil
+}
+
+// registerAccounts creates the accounts a's users and account JWTs name.
+// It is separate from newAuthenticator so that a Reload that fails after
+// building an authenticator leaves the accounts as they were.
+func (a *authenticator) registerAccounts() {
+	if a.trust != nil {
+		for pub := range a.trust.accounts {
+			a.accounts.register(pub)
+		}
+	}
+	for _, u := range a.users {
+		if u.Account != "" {
+			a.accounts.register(u.Account)
+		}
+	}
+	for _, u := range a.nkeys {
+		if u.Account != "" {
+			a.accounts.register(u.Account)
+		}
+	}
 }
 
 func (a *authenticator) addUser(u *User) error {
@@ -105,10 +118,23 @@ var errBadCredentials = errors.New("invalid credentials")
 // check authenticates a CONNECT and returns the client's account and
 // permissions.
 func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions, error) {
+	return a.authenticate(c, o, true)
+}
+
+// recheck authenticates again the CONNECT of a connected client (after a
+// reload). The account's connection limit is not applied: the client
+// already holds its connection.
+func (a *authenticator) recheck(c *client, o *connectOpts) (*Account, *permissions, error) {
+	return a.authenticate(c, o, false)
+}
+
+// authenticate checks o against a's rules; limitConns applies an account
+// JWT's connection limit.
+func (a *authenticator) authenticate(c *client, o *connectOpts, limitConns bool) (*Account, *permissions, error) {
 	global := a.accounts.global
 	switch {
 	case a.trust != nil:
-		return a.checkJWT(c, o)
+		return a.checkJWT(c, o, limitConns)
 	case !a.required():
 		return global, nil, nil
 	case a.token != "":
@@ -134,14 +160,14 @@ func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions
 }
 
 // checkJWT authenticates a CONNECT in operator mode.
-func (a *authenticator) checkJWT(c *client, o *connectOpts) (*Account, *permissions, error) {
+func (a *authenticator) checkJWT(c *client, o *connectOpts, limitConns bool) (*Account, *permissions, error) {
 	ua, err := a.trust.authenticate(c.nonce, o, time.Now())
 	if err != nil {
 		c.srv.log.Debugf("Client %d: %v", c.cid, err)
 		return nil, nil, errBadCredentials
 	}
 	acc := a.accounts.register(ua.account)
-	if ua.maxConn >= 0 && int64(acc.NumConnections()) >= ua.maxConn {
+	if limitConns && ua.maxConn >= 0 && int64(acc.NumConnections()) >= ua.maxConn {
 		return nil, nil, errAccountConns
 	}
 	return acc, newPermissions(ua.perms), nil

@@ -59,13 +59,16 @@ type client struct {
 	port  int
 	start time.Time
 	nonce string
+	// Fixed at accept, from the options then in effect.
+	tls      *tls.Config // nil for plain TCP
+	tlsFirst bool        // the client handshakes TLS before the server's INFO
+	infoLine []byte      // the INFO line the client is sent
 
 	// Owned by the read loop; others read them only after connected is set.
 	parser    *wire.Parser
 	trace     bool // log every inbound operation (Options.Trace)
 	acc       *Account
-	opts      connectOpts
-	perms     *permissions
+	opts      connectOpts // kept to authenticate again after a reload
 	connected atomic.Bool
 	flushSet  map[*client]struct{} // clients to signal after this read
 	stallOn   chan struct{}        // a slow reader's stall channel to wait on
@@ -75,6 +78,10 @@ type client struct {
 	lastActivity    atomic.Int64 // unix nanos of the last read or delivery
 	rtt             atomic.Int64 // nanoseconds, measured by the first PING
 	pingSent        atomic.Int64
+
+	// perms bound what the client may publish and subscribe to, nil when
+	// nothing; a reload replaces them while the read loop uses them.
+	perms atomic.Pointer[permissions]
 
 	flushCh chan struct{} // wakes the write loop; capacity 1
 
@@ -97,6 +104,8 @@ type client struct {
 	}
 }
 
+// createClient serves a new connection with the options in effect now:
+// a reload changes max_payload, TLS and the like for later connections.
 func (s *Server) createClient(nc net.Conn) {
 	c := &client{
 		srv:     s,
@@ -105,15 +114,12 @@ func (s *Server) createClient(nc net.Conn) {
 		start:   time.Now(),
 		acc:     s.accounts.global,
 		flushCh: make(chan struct{}, 1),
-		parser:  wire.NewParser(s.opts.MaxControlLine, s.opts.MaxPayload),
-		trace:   s.opts.Trace,
 	}
 	c.opts.Echo = true
 	c.mu.subs = make(map[string]*subscription)
 	if addr, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		c.host, c.port = addr.IP.String(), addr.Port
 	}
-	c.nonce = s.auth.nonce()
 	c.lastActivity.Store(c.start.UnixNano())
 	s.stats.totalConns.Add(1)
 
@@ -123,32 +129,36 @@ func (s *Server) createClient(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	if len(s.mu.clients) >= s.opts.MaxConn {
+	// Options, authenticator and INFO change together under s.mu (Reload).
+	o, info := s.options(), s.mu.info
+	c.parser = wire.NewParser(o.MaxControlLine, o.MaxPayload)
+	c.trace, c.tls = o.Trace, o.TLSConfig
+	c.tlsFirst = c.tls != nil && o.TLSHandshakeFirst
+	c.nonce = s.authn().nonce()
+	if len(s.mu.clients) >= o.MaxConn {
 		s.mu.Unlock()
-		c.rejectMaxConns()
+		c.rejectMaxConns(info)
 		return
 	}
 	s.mu.clients[c.cid] = c
 	s.loops.Add(2)
 	s.mu.Unlock()
 
-	if !s.tlsFirst() {
-		c.enqueue(wire.AppendInfo(nil, s.infoFor(c)))
+	c.infoLine = wire.AppendInfo(nil, renderInfo(info, c))
+	if !c.tlsFirst {
+		c.enqueue(c.infoLine)
 	}
 	go c.writeLoop()
 	go c.run()
 }
 
-// tlsFirst reports whether clients handshake TLS before the server's INFO.
-func (s *Server) tlsFirst() bool { return s.opts.TLSConfig != nil && s.opts.TLSHandshakeFirst }
-
 // rejectMaxConns tells a client the server is full, then closes it. It
 // reads what the client sends meanwhile (its CONNECT), so the close does
 // not reset the connection before the client has read the error.
-func (c *client) rejectMaxConns() {
+func (c *client) rejectMaxConns(info serverInfo) {
 	c.srv.log.Warnf("Connection from %s refused: %s", c.nc.RemoteAddr(), errMaxConns)
 	c.nc.SetDeadline(time.Now().Add(time.Second))
-	b := wire.AppendInfo(nil, c.srv.infoFor(c))
+	b := wire.AppendInfo(nil, renderInfo(info, c))
 	b = wire.AppendErr(b, errMaxConns)
 	if _, err := c.nc.Write(b); err == nil {
 		if tc, ok := c.nc.(*net.TCPConn); ok {
@@ -167,16 +177,16 @@ func (c *client) rejectMaxConns() {
 func (c *client) run() {
 	defer c.srv.loops.Done()
 	defer c.teardown()
-	if c.srv.opts.TLSConfig != nil && !c.upgradeTLS() {
+	if c.tls != nil && !c.upgradeTLS() {
 		return
 	}
-	if c.srv.tlsFirst() {
-		c.enqueue(wire.AppendInfo(nil, c.srv.infoFor(c)))
+	if c.tlsFirst {
+		c.enqueue(c.infoLine)
 	}
-	if c.srv.auth.required() {
-		c.addTimer(c.srv.opts.AuthTimeout, c.authTimeout)
+	if c.srv.authn().required() {
+		c.addTimer(c.srv.options().AuthTimeout, c.authTimeout)
 	}
-	c.addTimer(c.srv.opts.PingInterval, c.pingTimer)
+	c.addTimer(c.srv.options().PingInterval, c.pingTimer)
 	c.readLoop()
 }
 
@@ -184,8 +194,8 @@ func (c *client) run() {
 // first) in the clear, then runs the server side of the TLS handshake.
 func (c *client) upgradeTLS() bool {
 	c.flushNow()
-	conn := tls.Server(c.nc, c.srv.opts.TLSConfig)
-	conn.SetDeadline(time.Now().Add(c.srv.opts.TLSTimeout))
+	conn := tls.Server(c.nc, c.tls)
+	conn.SetDeadline(time.Now().Add(c.srv.options().TLSTimeout))
 	if err := conn.Handshake(); err != nil {
 		c.srv.log.Debugf("TLS handshake with %s failed: %v", c.nc.RemoteAddr(), err)
 		c.closeConnection(TLSHandshakeError)
@@ -314,7 +324,7 @@ func (c *client) authTimeout() {
 // pingTimer pings a quiet client and closes one that left MaxPingsOut
 // pings unanswered.
 func (c *client) pingTimer() {
-	interval := c.srv.opts.PingInterval
+	interval := c.srv.options().PingInterval
 	c.mu.Lock()
 	if c.mu.closed {
 		c.mu.Unlock()
@@ -326,7 +336,7 @@ func (c *client) pingTimer() {
 	} else {
 		c.mu.scratch = nil // an idle connection keeps no scratch buffer
 	}
-	stale := quiet && c.mu.pingsOut >= c.srv.opts.MaxPingsOut
+	stale := quiet && c.mu.pingsOut >= c.srv.options().MaxPingsOut
 	if quiet && !stale {
 		c.mu.pingsOut++
 	}
@@ -382,7 +392,7 @@ func (c *client) flushNow() {
 	c.mu.pending -= int64(size)
 	c.mu.Unlock()
 	if size > 0 {
-		c.nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+		c.nc.SetWriteDeadline(time.Now().Add(c.srv.options().WriteDeadline))
 		writeChunks(c.nc, chunks) // before the TLS handshake; a failure shows there
 	}
 }
@@ -476,7 +486,7 @@ func (c *client) drain() bool {
 		chunks := c.mu.out.take()
 		c.mu.writer = true
 		c.mu.Unlock()
-		deadline := c.srv.opts.WriteDeadline
+		deadline := c.srv.options().WriteDeadline
 		if closed {
 			deadline = min(deadline, time.Second)
 		}
@@ -567,7 +577,7 @@ func (c *client) wrote(size int64) {
 // stallAt is the queue size past which publishers to this client pause
 // briefly (up to maxStall per read) so a consumer that reads, only more
 // slowly, catches up instead of being cut off.
-func (c *client) stallAt() int64 { return c.srv.opts.MaxPending / 4 * 3 }
+func (c *client) stallAt() int64 { return c.srv.options().MaxPending / 4 * 3 }
 
 func writeErrorReason(err error) ClosedReason {
 	var ne net.Error
@@ -640,7 +650,7 @@ func (c *client) connectDone(opts connectOpts, acc *Account, perms *permissions)
 	c.mu.Lock()
 	c.opts = opts
 	c.acc = acc
-	c.perms = perms
+	c.perms.Store(perms)
 	c.mu.Unlock()
 	c.connected.Store(true)
 	acc.addClient(1)
@@ -656,10 +666,11 @@ func (c *client) Connect(arg []byte) error {
 	if err := json.Unmarshal(arg, &opts); err != nil {
 		return &closeError{Text: "Parser Error", Reason: ParseError}
 	}
-	if opts.TLSRequired && c.srv.opts.TLSConfig == nil {
+	if opts.TLSRequired && c.tls == nil {
 		return &closeError{Text: errSecureRequired, Reason: ProtocolViolation}
 	}
-	acc, perms, err := c.srv.auth.check(c, &opts)
+	auth := c.srv.authn()
+	acc, perms, err := auth.check(c, &opts)
 	if errors.Is(err, errAccountConns) {
 		return &closeError{Text: err.Error(), Reason: MaxAccountConnectionsExceeded}
 	}
@@ -668,6 +679,11 @@ func (c *client) Connect(arg []byte) error {
 		return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}
 	}
 	c.connectDone(opts, acc, perms)
+	if c.srv.authn() != auth {
+		// A reload swapped the rules while this CONNECT was checked, and
+		// may have missed this client: apply the new ones.
+		c.srv.reauthorizeLate(c)
+	}
 	c.sendOK()
 	return nil
 }
@@ -675,7 +691,7 @@ func (c *client) Connect(arg []byte) error {
 // requireConnect closes a client that sends anything before CONNECT on a
 // server that requires authentication.
 func (c *client) requireConnect() error {
-	if c.connected.Load() || !c.srv.auth.required() {
+	if c.connected.Load() || !c.srv.authn().required() {
 		return nil
 	}
 	return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}

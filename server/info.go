@@ -40,8 +40,9 @@ type serverInfo struct {
 // jsAPILevel is the JetStream API level (ADR-44) matching FeatureLevel.
 const jsAPILevel = 2
 
-func (s *Server) buildInfo(addr *net.TCPAddr) serverInfo {
-	o := s.opts
+// buildInfo is the INFO document of options o and authenticator a for a
+// listener on addr.
+func (s *Server) buildInfo(o *Options, a *authenticator, addr *net.TCPAddr) serverInfo {
 	info := serverInfo{
 		ID:            s.id,
 		Name:          s.name,
@@ -52,7 +53,7 @@ func (s *Server) buildInfo(addr *net.TCPAddr) serverInfo {
 		Host:          o.Host,
 		Port:          addr.Port,
 		Headers:       !o.NoHeaderSupport,
-		AuthRequired:  s.auth.required(),
+		AuthRequired:  a.required(),
 		TLSRequired:   o.TLSConfig != nil,
 		TLSVerify:     o.TLSConfig != nil && o.TLSVerify,
 		MaxPayload:    o.MaxPayload,
@@ -74,6 +75,11 @@ func (s *Server) infoFor(c *client) []byte {
 	info := s.mu.info
 	info.LameDuckMode = s.mu.lameDuck
 	s.mu.Unlock()
+	return renderInfo(info, c)
+}
+
+// renderInfo renders info for client c.
+func renderInfo(info serverInfo, c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.Nonce = c.nonce

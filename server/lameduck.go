@@ -24,15 +24,15 @@ func (s *Server) LameDuck() {
 		clients = append(clients, c)
 	}
 	s.mu.Unlock()
-	s.log.Noticef("Entering lame duck mode: %d clients to close over %v", len(clients), s.opts.LameDuckDuration)
+	s.log.Noticef("Entering lame duck mode: %d clients to close over %v", len(clients), s.options().LameDuckDuration)
 	if ln != nil {
 		ln.Close()
 	}
 	for _, c := range clients {
 		c.enqueue(wire.AppendInfo(nil, s.infoFor(c)))
 	}
-	s.sleepUnlessShutdown(s.opts.LameDuckGracePeriod)
-	step := s.opts.LameDuckDuration / time.Duration(max(len(clients), 1))
+	s.sleepUnlessShutdown(s.options().LameDuckGracePeriod)
+	step := s.options().LameDuckDuration / time.Duration(max(len(clients), 1))
 	for _, c := range clients {
 		c.closeConnection(LameDuckMode)
 		s.sleepUnlessShutdown(step)

@@ -70,16 +70,21 @@ func (c *client) checkPublish(subj, reply []byte) error {
 		(len(reply) > 0 && !subject.ValidLiteral(bytesToString(reply)))) {
 		return &clientError{Text: errInvalidPubSubj}
 	}
-	if c.perms != nil && !c.perms.pub.allowsPublish(bytesToString(subj)) {
+	if p := c.perms.Load(); p != nil && !p.pub.allowsPublish(bytesToString(subj)) {
 		c.srv.log.Warnf("Client %d: publish to %q denied", c.cid, subj)
 		return &clientError{Text: fmt.Sprintf(errPermissionPubFmt, subj)}
 	}
 	return nil
 }
 
+// mayHold reports whether permissions p allow subscription sub.
+func (p *permissions) mayHold(sub *subscription) bool {
+	return p == nil || p.sub.allowsSubscribe(sub.subject)
+}
+
 // checkSubscribe checks the client's right to a subscription.
 func (c *client) checkSubscribe(filter, queue string) error {
-	if c.perms != nil && !c.perms.sub.allowsSubscribe(filter) {
+	if p := c.perms.Load(); p != nil && !p.sub.allowsSubscribe(filter) {
 		c.srv.log.Warnf("Client %d: subscription to %q denied", c.cid, filter)
 		return &clientError{Text: fmt.Sprintf(errPermissionSubFmt, filter)}
 	}

@@ -161,7 +161,7 @@ func (c *client) queueMsg(sub *subscription, d *delivery) bool {
 		from.stallOn = stall
 	}
 
-	if pending > c.srv.opts.MaxPending {
+	if pending > c.srv.options().MaxPending {
 		c.closeConnection(SlowConsumerPendingBytes)
 		return false
 	}

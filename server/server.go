@@ -38,7 +38,7 @@ const FeatureLevel = "2.12.0"
 // Server is one petrel server. Create it with New, run it with Start, and
 // stop it with Shutdown; it is safe for concurrent use.
 type Server struct {
-	opts  *Options
+	opts  atomic.Pointer[Options] // effective options; Reload swaps them
 	log   Logger
 	id    string
 	name  string
@@ -47,8 +47,9 @@ type Server struct {
 	gcid     atomic.Uint64 // last client id handed out
 	stats    serverStats
 	accounts *accountRegistry
-	auth     *authenticator
+	auth     atomic.Pointer[authenticator] // Reload swaps it
 	closed   *closedRing
+	reloadMu sync.Mutex // one Reload at a time
 
 	mu struct {
 		sync.Mutex
@@ -94,7 +95,6 @@ func New(opts *Options) (*Server, error) {
 	}
 	id, _ := kp.PublicKey()
 	s := &Server{
-		opts:   o,
 		id:     id,
 		name:   o.ServerName,
 		start:  time.Now(),
@@ -110,14 +110,31 @@ func New(opts *Options) (*Server, error) {
 	}
 	s.mu.clients = make(map[uint64]*client)
 	s.accounts = newAccountRegistry(o)
-	if s.auth, err = newAuthenticator(o, s.accounts); err != nil {
+	a, err := newAuthenticator(o, s.accounts)
+	if err != nil {
 		return nil, err
 	}
-	if t := s.auth.trust; t != nil {
-		o.Accounts = append(slices.Clone(o.Accounts), t.jetStreamAccounts()...)
-	}
+	addTrustAccounts(o, a)
+	a.registerAccounts()
+	s.auth.Store(a)
+	s.opts.Store(o)
 	return s, nil
 }
+
+// addTrustAccounts declares, in operator mode, the accounts whose JWTs
+// enable JetStream as configured accounts of o.
+func addTrustAccounts(o *Options, a *authenticator) {
+	if a.trust != nil {
+		o.Accounts = append(slices.Clone(o.Accounts), a.trust.jetStreamAccounts()...)
+	}
+}
+
+// options are the effective options: those given to New or to the last
+// successful Reload, with defaults applied.
+func (s *Server) options() *Options { return s.opts.Load() }
+
+// authn is the authenticator of the effective options.
+func (s *Server) authn() *authenticator { return s.auth.Load() }
 
 func newLogger(o *Options) (Logger, error) {
 	if o.Logger != nil {
@@ -144,18 +161,18 @@ func (s *Server) Start() error {
 	s.mu.running = true
 	s.mu.Unlock()
 
-	addr := net.JoinHostPort(s.opts.Host, strconv.Itoa(max(s.opts.Port, 0)))
+	addr := net.JoinHostPort(s.options().Host, strconv.Itoa(max(s.options().Port, 0)))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	s.mu.Lock()
 	s.mu.listener = ln
-	s.mu.info = s.buildInfo(ln.Addr().(*net.TCPAddr))
+	s.mu.info = s.buildInfo(s.options(), s.authn(), ln.Addr().(*net.TCPAddr))
 	s.mu.Unlock()
 	s.log.Noticef("Starting petrel %s (nats feature level %s), id %s, name %s", Version, FeatureLevel, s.id, s.name)
 	port := ln.Addr().(*net.TCPAddr).Port
-	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(s.opts.Host, strconv.Itoa(port)))
+	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(s.options().Host, strconv.Itoa(port)))
 
 	for _, svc := range s.services {
 		if err := svc.Start(s); err != nil {
@@ -196,7 +213,7 @@ func (s *Server) ClientURL() string {
 	if addr == nil {
 		return ""
 	}
-	host := s.opts.Host
+	host := s.options().Host
 	if host == "0.0.0.0" || host == "::" || host == "" {
 		host = "127.0.0.1"
 	}
@@ -209,8 +226,9 @@ func (s *Server) ID() string { return s.id }
 // Name is the server's name.
 func (s *Server) Name() string { return s.name }
 
-// Options returns the effective options (defaults applied). Do not modify.
-func (s *Server) Options() *Options { return s.opts }
+// Options returns the effective options (defaults applied): those of New,
+// or of the last successful Reload. Do not modify.
+func (s *Server) Options() *Options { return s.options() }
 
 // Logger returns the server's logger.
 func (s *Server) Logger() Logger { return s.log }

@@ -37,14 +37,24 @@ func (c *client) subscribe(subj, queue string, sid []byte) error {
 		c.mu.Unlock()
 		return nil
 	}
-	if max := c.srv.opts.MaxSubs; max > 0 && len(c.mu.subs) >= max {
+	if max := c.srv.options().MaxSubs; max > 0 && len(c.mu.subs) >= max {
 		c.mu.Unlock()
 		c.srv.log.Warnf("Client %d: %s", c.cid, errMaxSubs)
 		return &clientError{Text: errMaxSubs}
 	}
 	c.mu.subs[string(sid)] = sub
 	c.mu.Unlock()
-	return c.acc.sl.Insert(subj, queue, sub)
+	if err := c.acc.sl.Insert(subj, queue, sub); err != nil {
+		return err
+	}
+	// A reload may have narrowed the permissions since the check above,
+	// and looked at the client's subscriptions before this one was
+	// listed: whichever of the two sees the other removes it.
+	if !c.perms.Load().mayHold(sub) {
+		c.revoke(sub)
+		c.acc.sl.Remove(subj, queue, sub) // when the reload dropped it before the insert
+	}
+	return nil
 }
 
 // validQueue: a queue group name is one token of printable characters.
@@ -81,13 +91,19 @@ func (sub *subscription) expire() {
 		sub.inproc.Unsubscribe()
 		return
 	}
-	c := sub.client
+	sub.client.drop(sub)
+}
+
+// drop removes sub from its client, unless it is gone already; it
+// reports whether it removed it.
+func (c *client) drop(sub *subscription) bool {
 	c.mu.Lock()
 	if c.mu.subs[string(sub.sid)] != sub {
 		c.mu.Unlock()
-		return
+		return false
 	}
 	delete(c.mu.subs, string(sub.sid))
 	c.mu.Unlock()
 	c.acc.sl.Remove(sub.subject, sub.queue, sub)
+	return true
 }
