@@ -207,7 +207,7 @@ func TestBinarySignalCommand(t *testing.T) {
 	}
 	signal("--signal", "reload", "-c", config)
 	testutil.WaitFor(t, 5*time.Second, func() error {
-		if !strings.Contains(p.stderr.String(), "reload is not supported yet") {
+		if !strings.Contains(p.stderr.String(), "Reloaded server configuration") {
 			return errors.New("no reload message yet")
 		}
 		return nil

@@ -219,6 +219,10 @@ Common options:
   -v, --version                  Show the version
 
 Signals to a running server: SIGINT, SIGTERM stop it gracefully; SIGUSR2
-enters lame duck mode; SIGHUP (reload) and SIGUSR1 (reopen log) are logged
-and otherwise ignored for now.
+enters lame duck mode; SIGHUP reloads the configuration file (with the
+command-line flags on top): users, passwords, tokens, permissions, TLS
+certificates, debug/trace and limits change without dropping clients,
+while a change of listen address, server name, JetStream, store dir,
+cluster or monitoring port is refused; SIGUSR1 (reopen log) is logged and
+otherwise ignored for now.
 `

@@ -37,7 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "petrel: configuration file %s test is successful\n", fl.config)
 		return 0
 	}
-	return exitStatus(stderr, serve(rc))
+	return exitStatus(stderr, serve(fl, rc))
 }
 
 // pidFileFor is the pid file --signal uses without an explicit target:
@@ -54,7 +54,7 @@ func pidFileFor(fl *cliFlags) string {
 }
 
 // serve starts the server and runs it until a signal stops it.
-func serve(rc *runConfig) error {
+func serve(fl *cliFlags, rc *runConfig) error {
 	s, err := startServer(rc)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func serve(rc *runConfig) error {
 		}
 		defer os.Remove(path)
 	}
-	waitForSignals(s)
+	waitForSignals(s, func() error { return reload(s, fl) })
 	return nil
 }
 
@@ -121,6 +121,25 @@ func newServer(rc *runConfig) (*server.Server, error) {
 	}
 	rc.warnings = nil
 	return s, nil
+}
+
+// reload builds the options again as at start, the config file read anew
+// with the command-line flags on top, and hands them to the server, which
+// refuses them, keeping its configuration, when a non-reloadable option
+// changed. JetStream that startServer turned off stays off. The pid file,
+// ports file and profiling port stay as started.
+func reload(s *server.Server, fl *cliFlags) error {
+	rc, err := buildOptions(fl)
+	if err != nil {
+		return err
+	}
+	if rc.jsByDefault && !s.Options().JetStream {
+		rc.opts.JetStream = false
+	}
+	for _, w := range rc.warnings {
+		s.Logger().Warnf("%s", w)
+	}
+	return s.Reload(rc.opts)
 }
 
 func exitStatus(stderr io.Writer, err error) int {

@@ -12,8 +12,9 @@ import (
 )
 
 // waitForSignals runs until the server has shut down, acting on the
-// signals the platform file lists (handledSignals, onSignal).
-func waitForSignals(s *server.Server) {
+// signals the platform file lists (handledSignals, onSignal). reload
+// reloads the configuration (SIGHUP).
+func waitForSignals(s *server.Server, reload func() error) {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, handledSignals...)
 	defer signal.Stop(sigs)
@@ -27,7 +28,7 @@ func waitForSignals(s *server.Server) {
 		case <-done:
 			return
 		case sig := <-sigs:
-			onSignal(s, sig)
+			onSignal(s, sig, reload)
 		}
 	}
 }

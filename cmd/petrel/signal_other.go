@@ -19,7 +19,7 @@ const signalNames = "stop, quit, term"
 
 var handledSignals = []os.Signal{os.Interrupt}
 
-func onSignal(s *server.Server, sig os.Signal) {
+func onSignal(s *server.Server, sig os.Signal, _ func() error) {
 	s.Logger().Noticef("Received %v, shutting down", sig)
 	go s.Shutdown()
 }

@@ -30,7 +30,7 @@ var signalNamesByValue = map[os.Signal]string{
 	syscall.SIGUSR2: "SIGUSR2", syscall.SIGHUP: "SIGHUP",
 }
 
-func onSignal(s *server.Server, sig os.Signal) {
+func onSignal(s *server.Server, sig os.Signal, reload func() error) {
 	log := s.Logger()
 	name := signalNamesByValue[sig]
 	switch sig {
@@ -41,7 +41,12 @@ func onSignal(s *server.Server, sig os.Signal) {
 		log.Noticef("Received %s, entering lame duck mode", name)
 		go s.LameDuck()
 	case syscall.SIGHUP:
-		log.Warnf("Received %s: configuration reload is not supported yet; keeping the running configuration", name)
+		log.Noticef("Received %s, reloading the configuration", name)
+		if err := reload(); err != nil {
+			log.Errorf("Failed to reload server configuration: %v; the server keeps its running configuration", err)
+			return
+		}
+		log.Noticef("Reloaded server configuration")
 	case syscall.SIGUSR1:
 		log.Noticef("Received %s: log file reopening is not supported yet; nothing to do", name)
 	}
