@@ -19,10 +19,18 @@
 //
 // # Message size
 //
-// The bytes of a message, for State.Bytes and the MaxBytes limit, are counted
-// as nats-server does:
+// The bytes of a message, for State.Bytes and the MaxBytes limit, are
+// counted as nats-server's store of the same kind counts them, so stream and
+// account info agree with it; Store.MsgSize tells a store's formula.
+// memstore counts as nats-server's memory store (MsgSize):
 //
 //	len(subject) + len(header) + len(data) + 16
+//
+// diskstore counts as nats-server's file store, the length of a message
+// record there (FileMsgSize):
+//
+//	30 + len(subject) + len(data)                        without a header
+//	30 + len(subject) + len(data) + 4 + len(header)      with one
 //
 // # Group commit
 //

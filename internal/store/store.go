@@ -57,6 +57,11 @@ type Store interface {
 	// Config.Now and returns how many. The store's own timer calls it too.
 	Expire() (uint64, error)
 
+	// MsgSize returns the bytes a message counts for in State.Bytes and
+	// the MaxBytes limit. Each store counts as nats-server's store of its
+	// kind: memstore as MsgSize, diskstore as FileMsgSize.
+	MsgSize(subject string, hdr, data []byte) uint64
+
 	// State returns the counters; it does no I/O.
 	State() State
 	// DeletedSeqs returns the interior gaps: sequences between FirstSeq and
@@ -143,13 +148,34 @@ type Msg struct {
 	TTL     time.Duration // as given to Append
 }
 
-// Size returns the bytes the message counts for (see MsgSize).
+// Size returns the message's size in the memory formula (MsgSize). It
+// measures batches of loaded messages; what a message counts for in a
+// store's State.Bytes is that store's Store.MsgSize.
 func (m *Msg) Size() uint64 { return MsgSize(m.Subject, m.Header, m.Data) }
 
-// MsgSize returns the bytes a message counts for in State.Bytes and
-// MaxBytes: len(subject)+len(header)+len(data)+16, as nats-server counts.
+// MsgSize returns the bytes a message counts for in nats-server's memory
+// store: len(subject)+len(header)+len(data)+16 (sequence and timestamp).
+// memstore counts this way.
 func MsgSize(subject string, hdr, data []byte) uint64 {
 	return uint64(len(subject)+len(hdr)+len(data)) + 16
+}
+
+// FileMsgSize returns the bytes a message counts for in nats-server's file
+// store, the length of its record there: 22 (record length, sequence,
+// timestamp, subject length) + len(subject) + len(data) + 8 (hash), plus
+// 4+len(header) when there is a header. diskstore counts this way.
+func FileMsgSize(subject string, hdr, data []byte) uint64 {
+	return FileMsgSizeLen(len(subject), len(hdr), len(data))
+}
+
+// FileMsgSizeLen is FileMsgSize from the lengths of subject, header and
+// data.
+func FileMsgSizeLen(subject, hdr, data int) uint64 {
+	n := uint64(22+subject+data) + 8
+	if hdr > 0 {
+		n += 4 + uint64(hdr)
+	}
+	return n
 }
 
 // State is a snapshot of a store's counters.

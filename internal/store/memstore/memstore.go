@@ -1,7 +1,8 @@
 // Package memstore keeps a stream's messages in memory. It implements
 // store.Store (and store.MetaStore) through the shared engine, so it
-// behaves exactly as diskstore does, minus durability: every Commit is
-// store.Done.
+// behaves exactly as diskstore does, minus durability (every Commit is
+// store.Done) and the size formula: a message counts for store.MsgSize
+// bytes, as in nats-server's memory store.
 //
 // Messages live in a map by sequence. Order comes from sorted sequence
 // lists, one for the stream and one per subject; removals only count a list

@@ -34,7 +34,7 @@ func testMaxMsgs(t *testing.T, newStore NewStore) {
 }
 
 func testMaxBytes(t *testing.T, newStore NewStore) {
-	one := store.MsgSize("a", nil, payload("a", 0))
+	one := sizeOf(t, newStore, "a", nil, payload("a", 0))
 	h := newHarness(t, newStore, store.Config{MaxBytes: int64(3 * one)})
 	h.add("a")
 	h.add("b")
@@ -66,7 +66,7 @@ func testMaxMsgsPerSubject(t *testing.T, newStore NewStore) {
 }
 
 func testDiscardNew(t *testing.T, newStore NewStore) {
-	one := store.MsgSize("a", nil, payload("a", 0))
+	one := sizeOf(t, newStore, "a", nil, payload("a", 0))
 	h := newHarness(t, newStore, store.Config{MaxMsgs: 3, DiscardNew: true})
 	es := entries("a", "b", "c", "d", "e")
 	h.appendAll(es)
@@ -138,7 +138,7 @@ func testUpdateConfig(t *testing.T, newStore NewStore) {
 	update(store.Config{MaxMsgsPerSubject: 2, MaxMsgs: 4})
 	wantSeqs(t, "left", h.seqsOf(">"), 7, 8, 9, 10)
 	h.takeRemoved()
-	one := store.MsgSize("s.0", nil, payload("s.0", 0))
+	one := h.s.MsgSize("s.0", nil, payload("s.0", 0))
 	update(store.Config{MaxBytes: int64(2*one + 5)})
 	wantSeqs(t, "left", h.seqsOf(">"), 9, 10)
 	h.wantRemoved(store.ReasonMaxBytes, 7, 8)

@@ -15,6 +15,10 @@
 // Config.Now and Config.AfterFunc, so expiry is deterministic: the store's
 // timer fires only where a test calls Clock.Fire. Only the timer test uses
 // the wall clock, and it waits on OnRemove, never sleeps.
+//
+// Expected byte counts come from the store's own Store.MsgSize, so a store
+// may count as either nats-server formula (store.MsgSize or
+// store.FileMsgSize); testAppend checks it is one of the two.
 package storetest
 
 import (
@@ -200,6 +204,15 @@ func newHarness(t *testing.T, newStore NewStore, cfg store.Config) *harness {
 	return h
 }
 
+// sizeOf asks a store made by newStore what a message counts for, for a
+// test that needs it before it creates the store under test.
+func sizeOf(t *testing.T, newStore NewStore, subject string, hdr, data []byte) uint64 {
+	t.Helper()
+	s := newStore(t, store.Config{})
+	defer s.Close()
+	return s.MsgSize(subject, hdr, data)
+}
+
 // takeRemoved returns and clears what OnRemove reported.
 func (h *harness) takeRemoved() []store.Removal {
 	h.mu.Lock()
@@ -297,7 +310,7 @@ func (h *harness) check() {
 		seq = m.Seq
 		seqs = append(seqs, seq)
 		msgs++
-		bytesTotal += m.Size()
+		bytesTotal += h.s.MsgSize(m.Subject, m.Header, m.Data)
 		subjects[m.Subject]++
 		last[m.Subject] = m.Seq
 	}

@@ -53,7 +53,7 @@ func (e *Engine) admit(msgs []store.Entry) error {
 	}
 	n := 0
 	for i := range msgs {
-		n += int(store.MsgSize(msgs[i].Subject, msgs[i].Header, msgs[i].Data))
+		n += int(e.size(msgs[i].Subject, msgs[i].Header, msgs[i].Data))
 	}
 	return a.AdmitAppend(n)
 }
@@ -64,7 +64,7 @@ func (o *op) appendOne(ent *store.Entry, now int64) {
 	if o.err != nil {
 		return
 	}
-	size := store.MsgSize(ent.Subject, ent.Header, ent.Data)
+	size := o.e.size(ent.Subject, ent.Header, ent.Data)
 	if ent.Err = o.admit(ent.Subject, size); ent.Err != nil {
 		return
 	}

@@ -7,7 +7,7 @@ import "github.com/petrelmq/petrel/internal/store"
 type Rec struct {
 	Seq     uint64
 	Subject string
-	Size    uint64 // store.MsgSize of the message
+	Size    uint64 // the message's size in the backend's formula (Sizer)
 	Time    int64  // Unix nanoseconds
 	TTL     int64  // nanoseconds, as in store.Entry.TTL
 }
@@ -76,6 +76,13 @@ type Backend interface {
 // error without writing anything or poisoning the store.
 type Admitter interface {
 	AdmitAppend(bytes int) error
+}
+
+// Sizer is implemented by a backend that counts a message's bytes (in
+// State.Bytes and against MaxBytes) by its own formula; Rec.Size must
+// agree with it. Without it the engine counts store.MsgSize.
+type Sizer interface {
+	MsgSize(subject string, hdr, data []byte) uint64
 }
 
 // Persist is the part of the stream state a persistent backend stores.

@@ -1,7 +1,8 @@
 // Package engine implements store.Store once, over a Backend that only keeps
 // messages and indexes. The engine owns the counters, the subject
 // summaries, the limits, the expiry timer and the purge rules, so memstore
-// and diskstore behave exactly alike.
+// and diskstore behave exactly alike. They differ only in how many bytes a
+// message counts for: a backend may bring its own formula (Sizer).
 package engine
 
 import (
@@ -20,6 +21,7 @@ type Engine struct {
 	now       func() int64
 	afterFunc func(time.Duration, func()) store.Timer
 	onRemove  func([]store.Removal)
+	size      func(subject string, hdr, data []byte) uint64 // see Sizer
 
 	// gen counts the ops that removed messages; it changes only under
 	// e.mu, and is read without it by RemovedSince's fast path.
@@ -75,7 +77,10 @@ func New(cfg store.Config, b Backend, rec *Recovered) (*Engine, error) {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	e := &Engine{b: b, name: cfg.Name, now: cfg.Now, afterFunc: cfg.AfterFunc, onRemove: cfg.OnRemove}
+	e := &Engine{b: b, name: cfg.Name, now: cfg.Now, afterFunc: cfg.AfterFunc, onRemove: cfg.OnRemove, size: store.MsgSize}
+	if sz, ok := b.(Sizer); ok {
+		e.size = sz.MsgSize
+	}
 	e.mu.cfg = cfg
 	e.mu.subj = make(map[string]*subj)
 	e.mu.st.first, e.mu.st.last = cfg.FirstSeq, cfg.FirstSeq-1
@@ -86,6 +91,12 @@ func New(cfg store.Config, b Backend, rec *Recovered) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// MsgSize returns the bytes a message counts for: the backend's Sizer
+// formula, or store.MsgSize.
+func (e *Engine) MsgSize(subject string, hdr, data []byte) uint64 {
+	return e.size(subject, hdr, data)
 }
 
 func (e *Engine) recover(rec *Recovered) error {
