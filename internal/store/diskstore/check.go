@@ -63,7 +63,7 @@ func (c *checker) checkGone() error {
 }
 
 func (c *checker) run() error {
-	rec, err := (&backend{view: c.v}).recover()
+	rec, _, err := (&backend{view: c.v}).recover()
 	if err != nil {
 		return err
 	}

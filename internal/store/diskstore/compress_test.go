@@ -46,7 +46,7 @@ func TestCompressedRecords(t *testing.T) {
 	checkMsgs(t, s, entries)
 	var size uint64
 	for _, e := range entries {
-		size += store.MsgSize(e.Subject, e.Header, e.Data)
+		size += store.FileMsgSize(e.Subject, e.Header, e.Data)
 	}
 	if st := s.State(); st.Bytes != size {
 		t.Errorf("state bytes %d, want the uncompressed %d", st.Bytes, size)

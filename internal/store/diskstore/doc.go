@@ -17,7 +17,8 @@
 //	err = db.Close()
 //
 // A Stream implements store.Store and store.MetaStore; the rules it follows
-// are those of package store. OpenStream creates the stream when the
+// are those of package store. A message counts for store.FileMsgSize bytes
+// (Stream.MsgSize), as in nats-server's file store. OpenStream creates the stream when the
 // directory does not hold it yet.
 //
 // # Key layout
@@ -41,7 +42,13 @@
 //	'S' id 'x' key                       opaque bytes                        metadata (PutMeta)
 //
 // Counter and summary values are a version byte and uvarints; expiry is the
-// Unix nanosecond time a TTL'd message expires.
+// Unix nanosecond time a TTL'd message expires. Summaries are version 1.
+// Counters are version 2: bytes is the sum of store.FileMsgSize over the
+// messages, as nats-server's file store counts. Version 1 counters, written
+// before that, have the same layout but bytes in the memory formula
+// (store.MsgSize); opening such a stream recounts bytes from its message
+// records (lengths only, nothing decompressed) and writes the counters
+// back as version 2, once.
 //
 // The 0x00 after the subject in the index keeps every entry of a subject
 // contiguous and in sequence order ("foo\x00..." sorts before "foo.bar");
@@ -78,7 +85,8 @@
 // the changed subject summaries and the stream counters in ONE Pebble batch.
 // After a crash Pebble replays whole batches or none, so the counters always
 // match the data. Opening a stream reads its counters and subject
-// summaries (cost: one key per subject), not its messages. Stream.Check
+// summaries (cost: one key per subject), not its messages, except once for
+// version 1 counters (above). Stream.Check
 // rebuilds everything from the messages and reports any disagreement, for
 // tests and operators.
 //

@@ -79,8 +79,8 @@ type record struct {
 	header  []byte
 	data    []byte
 	packed  []byte // s2 block of header and data (recordPacked only)
-	hdrLen  int    // header length inside packed
-	size    int    // uncompressed payload length
+	hdrLen  int    // header length (inside packed, when packed)
+	size    int    // uncompressed payload length: header and data
 }
 
 var errShort = errors.New("record truncated")
@@ -115,7 +115,7 @@ func decodeRecord(b []byte) (record, error) {
 		return r, err
 	}
 	r.data = b
-	r.size = len(r.header) + len(r.data)
+	r.hdrLen, r.size = len(r.header), len(r.header)+len(r.data)
 	return r, nil
 }
 
@@ -146,23 +146,24 @@ func lenPrefixed(b []byte) (field, rest []byte, err error) {
 	return b[n : n+int(l)], b[n+int(l):], nil
 }
 
+// rec sizes the message by the file formula from the lengths alone, so a
+// packed record is not decompressed.
 func (r *record) rec(seq uint64) engine.Rec {
 	return engine.Rec{
 		Seq: seq, Subject: string(r.subject), Time: r.time, TTL: r.ttl,
-		Size: uint64(len(r.subject)+r.size) + 16,
+		Size: store.FileMsgSizeLen(len(r.subject), r.hdrLen, r.size-r.hdrLen),
 	}
 }
 
 // msg returns the message as a copy that owns its memory.
 func (r *record) msg(seq uint64) (*store.Msg, error) {
 	buf := make([]byte, r.size)
-	n := len(r.header)
+	n := r.hdrLen
 	if r.packed != nil {
 		out, err := s2.Decode(buf, r.packed)
 		if err != nil || len(out) != r.size {
 			return nil, errors.Join(errors.New("compressed payload does not decode"), err)
 		}
-		n = r.hdrLen
 	} else {
 		copy(buf, r.header)
 		copy(buf[n:], r.data)
@@ -177,26 +178,40 @@ func (r *record) msg(seq uint64) (*store.Msg, error) {
 	return m, nil
 }
 
-const counterVersion = 1
+// Counter value versions. A stream's counters are at stateVersion; at
+// stateVersionMemBytes, written before diskstore counted bytes by the file
+// formula (store.FileMsgSize), their Bytes are in the memory formula
+// (store.MsgSize) and recovery recounts them. Subject summaries are at
+// summaryVersion.
+const (
+	stateVersionMemBytes = 1
+	stateVersion         = 2
+	summaryVersion       = 1
+)
 
 func encodeState(p engine.Persist) []byte {
-	b := []byte{counterVersion}
+	b := []byte{stateVersion}
 	for _, v := range []uint64{p.First, p.Last, uint64(p.LastTime), p.Msgs, p.Bytes} {
 		b = binary.AppendUvarint(b, v)
 	}
 	return b
 }
 
-func decodeState(b []byte) (engine.Persist, error) {
-	v, err := uvarints(b, 5)
-	if err != nil {
-		return engine.Persist{}, err
+// decodeState returns the counters and their version, stateVersion or
+// stateVersionMemBytes.
+func decodeState(b []byte) (engine.Persist, byte, error) {
+	if len(b) == 0 || (b[0] != stateVersion && b[0] != stateVersionMemBytes) {
+		return engine.Persist{}, 0, errors.New("unknown counter version")
 	}
-	return engine.Persist{First: v[0], Last: v[1], LastTime: int64(v[2]), Msgs: v[3], Bytes: v[4]}, nil
+	v, err := uvarints(b[1:], 5)
+	if err != nil {
+		return engine.Persist{}, 0, err
+	}
+	return engine.Persist{First: v[0], Last: v[1], LastTime: int64(v[2]), Msgs: v[3], Bytes: v[4]}, b[0], nil
 }
 
 func encodeSummary(s engine.SubjState) []byte {
-	b := []byte{counterVersion}
+	b := []byte{summaryVersion}
 	for _, v := range []uint64{s.Msgs, s.First, s.Last} {
 		b = binary.AppendUvarint(b, v)
 	}
@@ -204,7 +219,10 @@ func encodeSummary(s engine.SubjState) []byte {
 }
 
 func decodeSummary(b []byte) (engine.SubjState, error) {
-	v, err := uvarints(b, 3)
+	if len(b) == 0 || b[0] != summaryVersion {
+		return engine.SubjState{}, errors.New("unknown summary version")
+	}
+	v, err := uvarints(b[1:], 3)
 	if err != nil {
 		return engine.SubjState{}, err
 	}
@@ -214,12 +232,8 @@ func decodeSummary(b []byte) (engine.SubjState, error) {
 	return engine.SubjState{Msgs: v[0], First: v[1], Last: v[2]}, nil
 }
 
-// uvarints decodes a version byte and exactly n uvarints.
+// uvarints decodes exactly n uvarints.
 func uvarints(b []byte, n int) ([]uint64, error) {
-	if len(b) == 0 || b[0] != counterVersion {
-		return nil, errors.New("unknown counter version")
-	}
-	b = b[1:]
 	out := make([]uint64, n)
 	for i := range out {
 		v, k := binary.Uvarint(b)

@@ -95,8 +95,24 @@ func (db *DB) lookup(cfg store.Config) (*backend, *engine.Recovered, error) {
 		return nil, nil, &store.CorruptError{Stream: cfg.Name, Key: "catalog", Reason: "stream id is not 8 bytes"}
 	}
 	b := db.newBackend(cfg.Name, binary.BigEndian.Uint64(val))
-	rec, err := b.recover()
+	rec, recounted, err := b.recover()
+	if err == nil && recounted {
+		err = db.saveState(b, rec.State)
+	}
 	return b, rec, err
+}
+
+// saveState writes a stream's counters, durably: the counters of an old
+// version, once recover has recounted them.
+func (db *DB) saveState(b *backend, p engine.Persist) error {
+	if err := db.err(); err != nil {
+		return err
+	}
+	if err := db.pdb.Set(b.k.state(), encodeState(p), db.wsync); err != nil {
+		db.fail(err)
+		return err
+	}
+	return nil
 }
 
 // create writes a new stream's catalog entry and counters, durably.
@@ -147,41 +163,80 @@ type backend struct {
 var (
 	_ engine.Backend  = (*backend)(nil)
 	_ engine.Admitter = (*backend)(nil)
+	_ engine.Sizer    = (*backend)(nil)
 )
+
+// MsgSize counts a message as nats-server's file store does
+// (store.FileMsgSize); record.rec agrees.
+func (b *backend) MsgSize(subject string, hdr, data []byte) uint64 {
+	return store.FileMsgSize(subject, hdr, data)
+}
 
 // AdmitAppend refuses an append while the disk is under its floor.
 func (b *backend) AdmitAppend(n int) error { return b.db.space.admit(n) }
 
 // recover reads the counters, subject summaries and TTL schedule.
-func (b *backend) recover() (*engine.Recovered, error) {
+// Counters of stateVersionMemBytes get their Bytes recounted from the
+// messages, and recounted says so: they are not saved yet.
+func (b *backend) recover() (rec *engine.Recovered, recounted bool, err error) {
+	st, ver, err := b.readState()
+	if err != nil {
+		return nil, false, err
+	}
+	if ver == stateVersionMemBytes {
+		if st.Bytes, err = b.countBytes(); err != nil {
+			return nil, false, err
+		}
+	}
+	rec = &engine.Recovered{State: st}
+	if rec.Subjects, err = b.readSummaries(); err != nil {
+		return nil, false, err
+	}
+	rec.NextTTL, err = b.nextTTL()
+	return rec, ver == stateVersionMemBytes, err
+}
+
+// readState reads the stream's counters and their version.
+func (b *backend) readState() (engine.Persist, byte, error) {
 	val, release, err := b.get(b.k.state())
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &store.CorruptError{Stream: b.name, Key: "counters", Reason: "missing"}
+		return engine.Persist{}, 0, &store.CorruptError{Stream: b.name, Key: "counters", Reason: "missing"}
 	}
 	if err != nil {
-		return nil, err
+		return engine.Persist{}, 0, err
 	}
-	st, err := decodeState(val)
-	release.Close()
+	defer release.Close()
+	st, ver, err := decodeState(val)
 	if err != nil {
-		return nil, &store.CorruptError{Stream: b.name, Key: "counters", Reason: err.Error()}
+		return engine.Persist{}, 0, &store.CorruptError{Stream: b.name, Key: "counters", Reason: err.Error()}
 	}
-	rec := &engine.Recovered{State: st, Subjects: make(map[string]engine.SubjState)}
+	return st, ver, nil
+}
+
+// countBytes sums the sizes of the stream's messages.
+func (b *backend) countBytes() (uint64, error) {
+	var n uint64
+	err := b.Scan(0, func(r engine.Rec) bool {
+		n += r.Size
+		return true
+	})
+	return n, err
+}
+
+// readSummaries reads every subject summary.
+func (b *backend) readSummaries() (map[string]engine.SubjState, error) {
+	subjects := make(map[string]engine.SubjState)
 	lo := b.k.kind(kindSummary)
-	err = b.iter(lo, b.k.kindEnd(kindSummary), false, func(it *pebble.Iterator) (bool, error) {
+	err := b.iter(lo, b.k.kindEnd(kindSummary), false, func(it *pebble.Iterator) (bool, error) {
 		name := string(it.Key()[len(lo):])
 		s, err := decodeSummary(it.Value())
 		if err != nil {
 			return false, &store.CorruptError{Stream: b.name, Key: "subject " + name, Reason: err.Error()}
 		}
-		rec.Subjects[name] = s
+		subjects[name] = s
 		return true, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	rec.NextTTL, err = b.nextTTL()
-	return rec, err
+	return subjects, err
 }
 
 // Begin starts a change; see txn.
