@@ -194,7 +194,7 @@ type atomicCheck struct {
 	next  uint64            // sequence the next message would get
 	subj  map[string]uint64 // sequences the batch gives its subjects
 	ids   map[string]bool
-	bytes uint64
+	bytes uint64 // what the batch counts for in the store (Store.MsgSize)
 }
 
 func newAtomicCheck(in *ingest, cfg *StreamConfig) *atomicCheck {
@@ -222,7 +222,7 @@ func (c *atomicCheck) check(nb *batch, m *inMsg, e *store.Entry, it *pubItem) *A
 	}
 	c.subj[e.Subject] = c.next
 	c.next++
-	c.bytes += store.MsgSize(e.Subject, e.Header, e.Data)
+	c.bytes += c.in.st.store.MsgSize(e.Subject, e.Header, e.Data)
 	return nil
 }
 

@@ -125,7 +125,11 @@
 // limits.go: a stream's max_bytes reserves that much of the server's
 // (Options.JetStreamMaxMemory / JetStreamMaxStore) and the account's
 // (AccountConfig) budget at create and update; a publish past what is
-// left is refused (10023 server, 10002 account).
+// left is refused (10023 server, 10002 account). Bytes are counted as the
+// stream's store counts them (store.Store.MsgSize), as nats-server does per
+// storage type: a memory stream subject+header+data+16 per message, a file
+// stream 30+subject+data, plus 4+header with a header. Stream info, account
+// info, max_bytes and these budgets all use that number.
 //
 // # Persistence
 //

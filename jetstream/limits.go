@@ -313,7 +313,8 @@ func (st *stream) quota() quota {
 }
 
 // take reserves size bytes of the quota, or reports the budget it would
-// pass.
+// pass. size is the message's Store.MsgSize, the unit of the State.Bytes
+// the budgets are measured in.
 func (q *quota) take(size int64) *APIError {
 	switch {
 	case q.server >= 0 && size > q.server:

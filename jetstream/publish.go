@@ -92,7 +92,7 @@ func (in *ingest) prepare(cfg *StreamConfig, m *inMsg, it *pubItem) (store.Entry
 	case cfg.MaxMsgSize >= 0 && len(m.hdr)+len(m.data) > int(cfg.MaxMsgSize):
 		return e, newError(ErrStreamMessageExceedsMax)
 	}
-	if apiErr := in.quota.take(int64(store.MsgSize(m.subject, m.hdr, m.data))); apiErr != nil {
+	if apiErr := in.quota.take(int64(in.st.store.MsgSize(m.subject, m.hdr, m.data))); apiErr != nil {
 		return e, apiErr
 	}
 	if xf := in.st.xform.Load(); xf != nil {

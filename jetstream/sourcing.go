@@ -131,7 +131,7 @@ func (in *ingest) admitCopy(b *batch, m *inMsg) *batch {
 	if cfg.AllowMsgTTL {
 		e.TTL, _ = parseTTLHeader(cfg, m.hdr)
 	}
-	if it.err = in.quota.take(int64(store.MsgSize(e.Subject, e.Header, e.Data))); it.err == nil {
+	if it.err = in.quota.take(int64(in.st.store.MsgSize(e.Subject, e.Header, e.Data))); it.err == nil {
 		it.entry = len(b.entries)
 		b.entries = append(b.entries, e)
 	}
