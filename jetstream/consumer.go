@@ -160,6 +160,7 @@ func (c *consumer) stop(deleted bool) {
 	c.mu.closed = true
 	waiting := c.mu.waiting
 	c.mu.waiting = nil
+	c.unwatchLocked()
 	c.mu.Unlock()
 	close(c.quit)
 	<-c.done

@@ -368,3 +368,28 @@ func TestPushSubscribeAfterCreate(t *testing.T) {
 		t.Fatalf("first message %v after the subscription, want a few ms", fastest)
 	}
 }
+
+// TestPushWakesOnSubscribe: a push consumer that has waited long for a
+// subscriber (its own interest checks backed off to seconds) delivers as
+// soon as one subscribes: the subscription wakes it.
+func TestPushWakesOnSubscribe(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	if _, err := js.Publish(ctx(t), "s.1", []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "P", DeliverSubject: "deliver.p", AckPolicy: jsclient.AckNonePolicy})
+	time.Sleep(1100 * time.Millisecond) // let the interest checks back off
+	sub, err := nc.SubscribeSync("deliver.p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	m, err := sub.NextMsg(5 * time.Second)
+	if err != nil || string(m.Data) != "hello" {
+		t.Fatalf("delivery after subscribing: %v", err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Fatalf("first delivery %v after the subscription", d)
+	}
+}

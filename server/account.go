@@ -12,8 +12,9 @@ import (
 // Without configuration there is the global account ($G) and the system
 // account (Options.SystemAccount, $SYS by default).
 type Account struct {
-	Name string
-	sl   *sublist.Sublist[*subscription]
+	Name  string
+	sl    *sublist.Sublist[*subscription]
+	watch interestWatch // watch.go
 
 	mu struct {
 		sync.Mutex

@@ -110,7 +110,7 @@ func (c *Conn) subscribe(filter, queue string, h MsgHandler, inline bool) (*Inpr
 	}
 	c.mu.subs[is] = struct{}{}
 	c.mu.Unlock()
-	if err := c.acc.sl.Insert(filter, queue, is.sub); err != nil {
+	if err := c.acc.insertSub(filter, queue, is.sub); err != nil {
 		return nil, err
 	}
 	return is, nil

@@ -44,7 +44,7 @@ func (c *client) subscribe(subj, queue string, sid []byte) error {
 	}
 	c.mu.subs[string(sid)] = sub
 	c.mu.Unlock()
-	if err := c.acc.sl.Insert(subj, queue, sub); err != nil {
+	if err := c.acc.insertSub(subj, queue, sub); err != nil {
 		return err
 	}
 	// A reload may have narrowed the permissions since the check above,
