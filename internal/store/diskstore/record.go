@@ -20,6 +20,11 @@ const (
 // minPack is the smallest payload (header and data) worth compressing.
 const minPack = 64
 
+// maxPayload bounds the decoded payload a packed record may claim (NATS
+// caps a message at 64 MiB), so a damaged length cannot make a read
+// allocate gigabytes.
+const maxPayload = 64 << 20
+
 // appendRecord encodes m as a message record.
 func appendRecord(b []byte, m *store.Msg) []byte {
 	b = appendRecordHead(b, recordVersion, m)
@@ -130,6 +135,9 @@ func (r *record) setPacked(b []byte) error {
 	size, err := s2.DecodedLen(r.packed)
 	if err != nil {
 		return err
+	}
+	if size > maxPayload {
+		return errors.New("payload length beyond any message")
 	}
 	if h > uint64(size) {
 		return errors.New("header longer than the payload")
