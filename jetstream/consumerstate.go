@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -185,7 +186,7 @@ func (c *consumer) restore(s *storedState) {
 	defer c.mu.Unlock()
 	c.dropReadAheadLocked()
 	c.mu.delivered, c.mu.ackFloor, c.mu.next, c.mu.lps = s.Delivered, s.AckFloor, max(s.Next, 1), s.LPS
-	slices.SortFunc(s.Pending, func(a, b [4]uint64) int { return compareUint(a[0], b[0]) })
+	slices.SortFunc(s.Pending, func(a, b [4]uint64) int { return cmp.Compare(a[0], b[0]) })
 	for _, e := range s.Pending {
 		p := &pendingMsg{dseq: e[1], ts: int64(e[2]), count: max(e[3], 1)}
 		p.deadline = p.ts + int64(c.ackWaitFor(p.count))
@@ -195,16 +196,6 @@ func (c *consumer) restore(s *storedState) {
 	}
 	c.advanceFloorLocked()
 	c.recountLocked()
-}
-
-func compareUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // persistPace is the least time between two state writes of a consumer

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"time"
@@ -189,18 +190,8 @@ func (r *directReply) lastOf(subjects []string, upTo uint64) []*store.Msg {
 			msgs = append(msgs, m)
 		}
 	}
-	slices.SortFunc(msgs, func(a, b *store.Msg) int { return cmpSeq(a.Seq, b.Seq) })
+	slices.SortFunc(msgs, func(a, b *store.Msg) int { return cmp.Compare(a.Seq, b.Seq) })
 	return msgs
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // lastAtOrBelow is the newest message on subj with sequence <= upTo.
