@@ -109,17 +109,10 @@ func (st *stream) recoverMarkers() error {
 	if st.config().SubjectDeleteMarkerTTL <= 0 {
 		return nil
 	}
-	for seq := uint64(0); ; {
-		m, err := st.store.LoadNextMsg("", seq)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return scanMsgs(st.store, 0, func(m *store.Msg) (bool, error) {
 		if m.TTL > 0 && isMarker(m.Header) {
 			st.markers.add(m.Seq)
 		}
-		seq = m.Seq + 1
-	}
+		return true, nil
+	})
 }

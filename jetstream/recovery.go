@@ -38,19 +38,12 @@ func (in *ingest) recover() error {
 	if err != nil {
 		return err
 	}
-	for seq := start; ; {
-		m, err := s.LoadNextMsg("", seq)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return scanMsgs(s, start, func(m *store.Msg) (bool, error) {
 		if id := msgIDOf(m.Header); id != "" {
 			in.dd.add(&dedupRec{id: id, seq: m.Seq, ts: m.Time})
 		}
-		seq = m.Seq + 1
-	}
+		return true, nil
+	})
 }
 
 // firstSeqSince binary-searches the first sequence whose message is not

@@ -2,7 +2,6 @@ package jetstream
 
 import (
 	"bytes"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -378,19 +377,12 @@ func (st *stream) recoverSchedules() error {
 	if !st.config().AllowMsgSchedules {
 		return nil
 	}
-	for seq := uint64(0); ; {
-		m, err := st.store.LoadNextMsg("", seq)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return scanMsgs(st.store, 0, func(m *store.Msg) (bool, error) {
 		if _, ok := wire.HeaderGet(m.Header, hdrSchedule); ok {
 			st.sched.add(m.Subject, m.Seq, m.Header, time.Unix(0, m.Time))
 		}
-		seq = m.Seq + 1
-	}
+		return true, nil
+	})
 }
 
 // checkSchedules validates allow_msg_schedules against the rest of the

@@ -244,22 +244,18 @@ func writeSnapshot(w io.Writer, st *stream, cfg StreamConfig, state StreamState)
 	if _, err := bw.Write(buf); err != nil {
 		return err
 	}
-	for seq := state.FirstSeq; state.Msgs > 0 && seq <= state.LastSeq; {
-		m, err := st.store.LoadNextMsg("", seq)
-		if errors.Is(err, store.ErrNotFound) {
-			break
-		}
+	if state.Msgs > 0 {
+		err = scanMsgs(st.store, state.FirstSeq, func(m *store.Msg) (bool, error) {
+			if m.Seq > state.LastSeq {
+				return false, nil
+			}
+			buf = appendSnapshotMsg(buf[:0], m)
+			_, err := bw.Write(buf)
+			return err == nil, err
+		})
 		if err != nil {
 			return err
 		}
-		if m.Seq > state.LastSeq {
-			break
-		}
-		buf = appendSnapshotMsg(buf[:0], m)
-		if _, err := bw.Write(buf); err != nil {
-			return err
-		}
-		seq = m.Seq + 1
 	}
 	if _, err := bw.Write(binary.AppendUvarint(buf[:0], 0)); err != nil {
 		return err

@@ -51,18 +51,15 @@ func (sc *sourcer) resume() uint64 {
 func (sc *sourcer) scanTail(pos sourcePosition) uint64 {
 	idx := sc.sel.index(sc.cfg.Name)
 	last := pos.Origin
-	for seq := pos.Target + 1; ; {
-		m, err := sc.st.store.LoadNextMsg("", seq)
-		if err != nil {
-			return last
-		}
+	_ = scanMsgs(sc.st.store, pos.Target+1, func(m *store.Msg) (bool, error) {
 		if v, ok := wire.HeaderGet(m.Header, hdrStreamSource); ok {
 			if i, s, ok := parseSourceHeader(string(v)); ok && i == idx {
 				last = max(last, s)
 			}
 		}
-		seq = m.Seq + 1
-	}
+		return true, nil
+	})
+	return last
 }
 
 // savePosition records that origin sequences up to origin are copied.
