@@ -80,12 +80,7 @@ func leaveUnacked(seq uint64) bool { return seq%4 == 0 }
 func consumerCrash(t *testing.T, bin string, ret jetstream.RetentionPolicy) {
 	dir := t.TempDir()
 	srv := startPetrel(t, bin, dir)
-	nc, err := nats.Connect(srv.url, nats.NoReconnect())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js := jsContext(t, nc)
+	nc, js := connectJS(t, srv)
 	st, err := js.CreateStream(timeout(t), jetstream.StreamConfig{Name: "CONS", Subjects: []string{"cons.>"}, Retention: ret})
 	if err != nil {
 		t.Fatal(err)
@@ -121,12 +116,7 @@ func consumerCrash(t *testing.T, bin string, ret jetstream.RetentionPolicy) {
 	}
 
 	srv = startPetrel(t, bin, dir)
-	nc2, err := nats.Connect(srv.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc2.Close()
-	js2 := jsContext(t, nc2)
+	_, js2 := connectJS(t, srv)
 	st2, err := js2.Stream(timeout(t), "CONS")
 	if err != nil {
 		t.Fatalf("stream after restart: %v", err)

@@ -99,6 +99,18 @@ func jsContext(t *testing.T, nc *nats.Conn) jetstream.JetStream {
 	return js
 }
 
+// connectJS connects to srv without reconnecting (the test kills it) and
+// returns the connection, closed when the test ends, and its JetStream.
+func connectJS(t *testing.T, srv *server) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := nats.Connect(srv.url, nats.NoReconnect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc, jsContext(t, nc)
+}
+
 func timeout(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
@@ -175,12 +187,7 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 	dir := t.TempDir()
 	srv := startPetrel(t, bin, dir)
 
-	nc, err := nats.Connect(srv.url, nats.NoReconnect())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js := jsContext(t, nc)
+	nc, js := connectJS(t, srv)
 	if _, err := js.CreateStream(timeout(t), jetstream.StreamConfig{Name: "CRASH", Subjects: []string{"crash.>"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -201,12 +208,7 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 	got := acks.snapshot()
 
 	srv = startPetrel(t, bin, dir)
-	nc2, err := nats.Connect(srv.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc2.Close()
-	js2 := jsContext(t, nc2)
+	_, js2 := connectJS(t, srv)
 	checkStream(t, js2, got)
 	checkDedup(t, js2, got)
 }
