@@ -107,10 +107,11 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if opts != nil {
 		db.opts = *opts
 	}
-	if db.opts.FS == nil {
-		db.opts.FS = vfs.Default
+	osFS := db.opts.FS == nil || db.opts.FS == vfs.Default
+	if osFS {
+		db.opts.FS = newWALFS(vfs.Default)
 	}
-	db.space = newSpace(dir, &db.opts, db.opts.FS == vfs.Default)
+	db.space = newSpace(dir, &db.opts, osFS)
 	if db.space != nil {
 		db.space.reclaim = db.flushLogs
 	}

@@ -112,6 +112,11 @@
 // goroutine syncs the WAL every SyncInterval: a power cut loses at most that
 // window, as nats-server does by default.
 //
+// On Linux the WAL files are sized ahead of their writes in 1 MiB steps
+// (walfs.go), so most fsyncs carry data only, not a new file size through
+// the filesystem journal: a lone synchronous publisher's wait is mostly
+// that fsync.
+//
 // # Failures
 //
 // An error from the WAL (write or fsync, a full disk) is returned by
