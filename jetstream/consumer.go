@@ -40,7 +40,7 @@ type consumer struct {
 		sync.Mutex
 		consumerState
 		// ahead holds messages loaded ahead of consumerState.next.
-		ahead   readAhead
+		ahead   readAheads
 		subs    []*server.InprocSub
 		waiting []*pullRequest
 		push    pushState

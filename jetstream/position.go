@@ -128,30 +128,9 @@ func (c *consumer) countNew(entries []store.Entry) bool {
 }
 
 // peekNew returns the first message at or after next that the filters
-// pass, without taking it. With one filter (or none) it comes from the
-// read-ahead buffer. c.mu must be held.
+// pass, without taking it, from the read-ahead buffers. c.mu must be held.
 func (c *consumer) peekNew(next uint64) (*store.Msg, error) {
-	filters := c.filterList()
-	if len(filters) == 1 {
-		return c.mu.ahead.peek(c.st.store, filters[0], next)
-	}
-	var best *store.Msg
-	for _, f := range filters {
-		m, err := c.st.store.LoadNextMsg(f, next)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if best == nil || m.Seq < best.Seq {
-			best = m
-		}
-	}
-	if best == nil {
-		return nil, store.ErrNotFound
-	}
-	return best, nil
+	return c.mu.ahead.peek(c.st.store, c.filterList(), next)
 }
 
 // afterPurge forgets pending messages the store no longer has and

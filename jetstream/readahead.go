@@ -1,6 +1,10 @@
 package jetstream
 
-import "github.com/petrelmq/petrel/internal/store"
+import (
+	"errors"
+
+	"github.com/petrelmq/petrel/internal/store"
+)
 
 // Bounds of a consumer's read-ahead. A load asks for aheadMin messages at
 // first and twice as many each time the consumer used up the last load,
@@ -12,9 +16,10 @@ const (
 	aheadMaxBytes = 256 << 10
 )
 
-// readAhead holds the messages a consumer with at most one filter will
-// deliver next, loaded with one store.LoadNextMsgs instead of a lookup
-// each. It is part of the consumer's state under c.mu.
+// readAhead holds the messages matching one of a consumer's filters that
+// it will deliver next, loaded with one store.LoadNextMsgs instead of a
+// lookup each. A consumer has one per filter (readAheads); they are part
+// of its state under c.mu.
 //
 // Invariant: msgs holds, ascending, every message matching filter with
 // sequence in [from, last loaded] as stored at mark. Messages are
@@ -33,8 +38,9 @@ type readAhead struct {
 }
 
 // peek returns the first message at or after next matching filter, from
-// the buffer or from a fresh load.
-func (ra *readAhead) peek(s store.Store, filter string, next uint64) (*store.Msg, error) {
+// the buffer or from a fresh load. parts is how many buffers share the
+// consumer's bounds.
+func (ra *readAhead) peek(s store.Store, filter string, next uint64, parts int) (*store.Msg, error) {
 	if filter != ra.filter || next < ra.from {
 		ra.drop()
 		ra.filter = filter
@@ -45,7 +51,7 @@ func (ra *readAhead) peek(s store.Store, filter string, next uint64) (*store.Msg
 		ra.size = max(ra.size/2, aheadMin)
 	}
 	if len(ra.msgs) == 0 {
-		if err := ra.load(s, next); err != nil {
+		if err := ra.load(s, next, parts); err != nil {
 			return nil, err
 		}
 	}
@@ -65,16 +71,17 @@ func (ra *readAhead) skip(next uint64) {
 	ra.from = max(ra.from, next)
 }
 
-// load fills the buffer from next on.
-func (ra *readAhead) load(s store.Store, next uint64) error {
+// load fills the buffer from next on, within a parts-th of the
+// consumer's bounds.
+func (ra *readAhead) load(s store.Store, next uint64, parts int) error {
 	if ra.size == 0 {
 		ra.size = aheadMin
 	}
 	if ra.grow {
-		ra.size = min(ra.size*2, aheadMax)
+		ra.size = min(ra.size*2, max(aheadMax/parts, aheadMin))
 		ra.grow = false
 	}
-	msgs, mark, err := s.LoadNextMsgs(ra.filter, next, ra.size, aheadMaxBytes)
+	msgs, mark, err := s.LoadNextMsgs(ra.filter, next, ra.size, aheadMaxBytes/parts)
 	if err != nil {
 		ra.drop()
 		return err
@@ -86,6 +93,40 @@ func (ra *readAhead) load(s store.Store, next uint64) error {
 // drop forgets the loaded messages (the size stays).
 func (ra *readAhead) drop() {
 	ra.msgs, ra.from = nil, 0
+}
+
+// readAheads are a consumer's buffers, one per filter.
+type readAheads []readAhead
+
+// peek returns the first message at or after next that one of filters
+// passes: the lowest of the buffers' first messages.
+func (ras *readAheads) peek(s store.Store, filters []string, next uint64) (*store.Msg, error) {
+	if len(*ras) != len(filters) {
+		*ras = make(readAheads, len(filters))
+	}
+	var best *store.Msg
+	for i, f := range filters {
+		m, err := (*ras)[i].peek(s, f, next, len(filters))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if best == nil || m.Seq < best.Seq {
+			best = m
+		}
+	}
+	if best == nil {
+		return nil, store.ErrNotFound
+	}
+	return best, nil
+}
+
+func (ras readAheads) drop() {
+	for i := range ras {
+		ras[i].drop()
+	}
 }
 
 // dropReadAheadLocked forgets the consumer's read-ahead: its position or

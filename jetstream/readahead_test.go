@@ -147,3 +147,40 @@ func TestReadAheadWorkQueue(t *testing.T) {
 		})
 	}
 }
+
+// TestReadAheadFilters: a consumer with several filters keeps a buffer per
+// filter; deliveries interleave in stream order, deletes under any buffer
+// are honoured, messages published after a load still come, and a filter
+// added by an update is read from the consumer's position.
+func TestReadAheadFilters(t *testing.T) {
+	for _, storage := range storages {
+		t.Run(storage.String(), func(t *testing.T) {
+			_, _, js := startJS(t, "")
+			st := mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s.>"}, Storage: storage})
+			for range 10 {
+				publishN(t, js, "s.a", 1) // odd sequences
+				publishN(t, js, "s.b", 1) // even
+				publishN(t, js, "s.c", 1)
+			}
+			// s.a at 1,4,7,...; s.b at 2,5,8,...; s.c at 3,6,9,...
+			cfg := jsclient.ConsumerConfig{Durable: "D", AckPolicy: jsclient.AckExplicitPolicy, FilterSubjects: []string{"s.a", "s.b"}}
+			c := mustConsumer(t, st, cfg)
+			wantStreamSeqs(t, "first fetch", fetch(t, c, 3), 1, 2, 4)
+			for _, seq := range []uint64{5, 7} {
+				if err := st.DeleteMsg(ctx(t), seq); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wantStreamSeqs(t, "after deletes", fetch(t, c, 4), 8, 10, 11, 13)
+			cfg.FilterSubjects = []string{"s.a", "s.b", "s.c"}
+			c, err := st.UpdateConsumer(ctx(t), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStreamSeqs(t, "three filters", fetch(t, c, 4), 14, 15, 16, 17)
+			publishN(t, js, "s.c", 1) // 31
+			publishN(t, js, "s.b", 1) // 32
+			wantStreamSeqs(t, "the rest", fetch(t, c, 15), seqRange(18, 32)...)
+		})
+	}
+}
