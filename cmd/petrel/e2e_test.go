@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/petrelmq/petrel/internal/testutil"
 )
 
@@ -221,37 +223,60 @@ func TestBinarySignalCommand(t *testing.T) {
 	}
 }
 
-// TestBinarySharedDefaultStoreDir starts two servers with the same flags
-// and no -js, as client test suites start a pool of nats-servers: the
-// second finds the default store directory locked and runs without
-// JetStream instead of exiting. With -js it still refuses to start.
-func TestBinarySharedDefaultStoreDir(t *testing.T) {
+// TestBinaryJetStreamAsNatsServer starts servers as client test suites
+// start a pool of nats-servers, with flags and one default store
+// directory: without -js they run without JetStream (a client's account
+// info says "not enabled"); with -js the first takes the directory and a
+// second refuses to start.
+func TestBinaryJetStreamAsNatsServer(t *testing.T) {
 	dataHome := t.TempDir()
-	first, second := freePort(t), freePort(t)
-	startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(first)).waitListening(t, first)
-	p := startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(second))
-	// The first start attempt listens for a moment before JetStream
-	// fails; wait for the second attempt to be ready.
+	for range 2 {
+		port := freePort(t)
+		startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(port)).waitListening(t, port)
+		nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := js.AccountInfo(ctx); !errors.Is(err, jetstream.ErrJetStreamNotEnabled) {
+			t.Errorf("account info without -js: %v, want %v", err, jetstream.ErrJetStreamNotEnabled)
+		}
+		cancel()
+		nc.Close()
+	}
+	withJS := freePort(t)
+	startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(withJS), "-js").waitListening(t, withJS)
+	second := startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(freePort(t)), "-js")
+	if code := second.waitExit(t, 10*time.Second); code != 1 {
+		t.Errorf("second -js on the same store: exit code %d, want 1", code)
+	}
+}
+
+// TestBareStartSharedStoreDir: petrel started with no arguments turns
+// JetStream on by itself, but when another server holds the default store
+// directory it runs without JetStream and says why, rather than exiting.
+// The bare server listens on nats' default port, 4222.
+func TestBareStartSharedStoreDir(t *testing.T) {
+	ln, err := net.Listen("tcp", "0.0.0.0:4222")
+	if err != nil {
+		t.Skipf("port 4222 is taken here (%v); a bare petrel listens there", err)
+	}
+	ln.Close()
+	dataHome := t.TempDir()
+	holder := freePort(t)
+	startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(holder), "-js").waitListening(t, holder)
+	bare := startPetrelIn(t, dataHome)
 	testutil.WaitFor(t, 10*time.Second, func() error {
-		out := p.stderr.String()
+		out := bare.stderr.String()
 		if i := strings.Index(out, "JetStream is off"); i < 0 || !strings.Contains(out[i:], "Server is ready") {
-			return errors.New("second server not ready without JetStream yet")
+			return errors.New("bare server not ready without JetStream yet")
 		}
 		return nil
 	})
-	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-
-	third := startPetrelIn(t, dataHome, "-a", "127.0.0.1", "-p", strconv.Itoa(freePort(t)), "-js")
-	if code := third.waitExit(t, 10*time.Second); code != 1 {
-		t.Errorf("with -js: exit code %d, want 1", code)
-	}
 }
 
 func TestBinaryPortInUse(t *testing.T) {

@@ -21,6 +21,9 @@ type cliFlags struct {
 	port, httpPort, httpsPort, profPort                  int
 	testConfig                                           bool
 
+	// bare: petrel was started with no arguments at all.
+	bare bool
+
 	// JetStream.
 	jetstream, noJetstream bool
 	storeDir               string
@@ -58,6 +61,7 @@ func parseFlags(args []string) (*cliFlags, error) {
 		return nil, err
 	}
 	f.fs.Visit(func(fl *flag.Flag) { f.set[f.canon[fl.Name]] = true })
+	f.bare = len(args) == 0
 	if rest := f.fs.Args(); len(rest) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: petrel takes only flags", rest[0])
 	}
@@ -176,11 +180,11 @@ Server options:
                                  reopen (SIGUSR1), reload (SIGHUP), ldm (SIGUSR2)
 
 JetStream options:
-  -js, --jetstream               Enable JetStream. It is on by default when no
-                                 config file is given; with -c FILE it is on only if
-                                 FILE has a jetstream block or -js is given. On by
-                                 default only, it stays off when another server
-                                 holds the store directory
+  -js, --jetstream               Enable JetStream. Started with no arguments at all,
+                                 petrel turns it on by itself (unless another server
+                                 holds the default store directory); otherwise, as
+                                 nats-server, only -js or a jetstream block in the
+                                 -c file turns it on
       --no_jetstream             Turn JetStream off (petrel only)
   -sd, --store_dir DIR           Storage directory (default: $XDG_DATA_HOME/petrel,
                                  else ~/.local/share/petrel, else ./petrel-data)

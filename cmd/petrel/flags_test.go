@@ -46,7 +46,7 @@ func TestFlagsDefault(t *testing.T) {
 // TestFlagsForms checks every name of every option, in the forms
 // -name VALUE, -name=VALUE, --name VALUE and --name=VALUE.
 func TestFlagsForms(t *testing.T) {
-	store := dataHome(t)
+	dataHome(t)
 	cases := []struct {
 		names []string
 		value string
@@ -76,7 +76,7 @@ func TestFlagsForms(t *testing.T) {
 		for _, name := range c.names {
 			for _, dash := range []string{"-", "--"} {
 				for _, args := range [][]string{{dash + name, c.value}, {dash + name + "=" + c.value}} {
-					want := &runConfig{opts: &server.Options{Logtime: true, JetStream: true, StoreDir: store}}
+					want := &runConfig{opts: &server.Options{Logtime: true}}
 					c.want(want.opts, want)
 					rc := mustBuild(t, args...)
 					if !reflect.DeepEqual(rc.opts, want.opts) || rc.pidFile != want.pidFile {
@@ -96,16 +96,16 @@ func TestFlagsBooleans(t *testing.T) {
 		want got
 	}{
 		{nil, got{false, false, true, true}},
-		{[]string{"-D"}, got{true, false, true, true}},
-		{[]string{"--debug"}, got{true, false, true, true}},
-		{[]string{"-V"}, got{false, true, true, true}},
-		{[]string{"--trace"}, got{false, true, true, true}},
-		{[]string{"-VV"}, got{false, true, true, true}},
-		{[]string{"-DV"}, got{true, true, true, true}},
-		{[]string{"-DVV"}, got{true, true, true, true}},
-		{[]string{"-D=false", "-DV"}, got{true, true, true, true}},
-		{[]string{"-T=false"}, got{false, false, false, true}},
-		{[]string{"--logtime=false"}, got{false, false, false, true}},
+		{[]string{"-D"}, got{true, false, true, false}},
+		{[]string{"--debug"}, got{true, false, true, false}},
+		{[]string{"-V"}, got{false, true, true, false}},
+		{[]string{"--trace"}, got{false, true, true, false}},
+		{[]string{"-VV"}, got{false, true, true, false}},
+		{[]string{"-DV"}, got{true, true, true, false}},
+		{[]string{"-DVV"}, got{true, true, true, false}},
+		{[]string{"-D=false", "-DV"}, got{true, true, true, false}},
+		{[]string{"-T=false"}, got{false, false, false, false}},
+		{[]string{"--logtime=false"}, got{false, false, false, false}},
 		{[]string{"-js"}, got{false, false, true, true}},
 		{[]string{"--jetstream"}, got{false, false, true, true}},
 		{[]string{"--no_jetstream"}, got{false, false, true, false}},
@@ -299,4 +299,31 @@ func writeConfig(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestFlagsJetStreamAsNatsServer: with any argument JetStream follows
+// nats-server (only -js or a jetstream block turns it on; -sd alone
+// does not, and says so); with none petrel turns it on itself.
+func TestFlagsJetStreamAsNatsServer(t *testing.T) {
+	store := dataHome(t)
+	if o := mustBuild(t).opts; !o.JetStream || o.StoreDir != store {
+		t.Errorf("no arguments: JetStream %v, store dir %q; want on in %q", o.JetStream, o.StoreDir, store)
+	}
+	if rc := mustBuild(t, "-p", "4333"); rc.opts.JetStream || rc.opts.StoreDir != "" || rc.jsByDefault {
+		t.Errorf("-p 4333: JetStream %v, store dir %q; want off, none", rc.opts.JetStream, rc.opts.StoreDir)
+	}
+	rc := mustBuild(t, "-sd", "/data/js")
+	if rc.opts.JetStream || len(rc.warnings) != 1 || !strings.Contains(rc.warnings[0], "add -js") {
+		t.Errorf("-sd alone: JetStream %v, warnings %q; want off with a warning", rc.opts.JetStream, rc.warnings)
+	}
+	if rc := mustBuild(t, "-p", "4333", "-js"); !rc.opts.JetStream || rc.opts.StoreDir != store || rc.jsByDefault {
+		t.Errorf("-p 4333 -js: JetStream %v, store dir %q; want on in %q", rc.opts.JetStream, rc.opts.StoreDir, store)
+	}
+	conf := filepath.Join(t.TempDir(), "js.conf")
+	if err := os.WriteFile(conf, []byte("port: 4333\njetstream {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if o := mustBuild(t, "-c", conf).opts; !o.JetStream {
+		t.Errorf("-c with a jetstream block: JetStream off")
+	}
 }

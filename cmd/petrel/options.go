@@ -140,9 +140,13 @@ func logDest(o *server.Options) string {
 	return "stderr"
 }
 
-// setJetStream applies the JetStream default: on without a config file,
-// else only when the file or -js asks; --no_jetstream turns it off. A
-// server with JetStream gets the default store directory when none is set.
+// setJetStream applies the JetStream default. As nats-server, -js or a
+// jetstream block in the config file turns JetStream on, and nothing else
+// does (client test suites start servers without -js and expect it off),
+// except that petrel started with no arguments at all runs with
+// JetStream: the server anyone can start with no set-up. --no_jetstream
+// turns it off. A server with JetStream gets the default store directory
+// when none is set.
 func setJetStream(fl *cliFlags, rc *runConfig) error {
 	if fl.jetstream && fl.noJetstream {
 		return errors.New("--jetstream and --no_jetstream contradict each other")
@@ -150,9 +154,14 @@ func setJetStream(fl *cliFlags, rc *runConfig) error {
 	switch {
 	case fl.noJetstream:
 		rc.opts.JetStream = false
-	case fl.jetstream || fl.config == "":
-		rc.jsByDefault = !fl.jetstream && !rc.opts.JetStream
+	case fl.jetstream:
 		rc.opts.JetStream = true
+	case fl.bare:
+		rc.jsByDefault = true
+		rc.opts.JetStream = true
+	}
+	if !rc.opts.JetStream && fl.set["store_dir"] && !fl.noJetstream {
+		rc.warnf("JetStream is off: a store directory (-sd) does not turn it on; add -js")
 	}
 	if rc.opts.JetStream && rc.opts.StoreDir == "" {
 		rc.opts.StoreDir = defaultStoreDir()
