@@ -4,7 +4,8 @@
 //
 // Without flags it serves clients on 0.0.0.0:4222 with JetStream on,
 // keeping its data in $XDG_DATA_HOME/petrel (else ~/.local/share/petrel,
-// else ./petrel-data).
+// else ./petrel-data). With any flag or a config file JetStream follows
+// nats-server: on only with -js or a jetstream block.
 package main
 
 import "os"
