@@ -50,6 +50,10 @@ type consumer struct {
 		// lastActive is when a client last showed interest (pull request,
 		// ack, delivery); it drives inactive_threshold.
 		lastActive time.Time
+		// lastDelivery and lastAck are when a message was last delivered
+		// and last acknowledged: consumer info's delivered.last_active and
+		// ack_floor.last_active. Not stored; zero after a restart.
+		lastDelivery, lastAck time.Time
 		// nextScan is when a pending ack next falls due.
 		nextScan time.Time
 		// waiters are ack replies to answer once the state is stored.

@@ -185,3 +185,48 @@ func TestConsumerLegacyEphemeralGetsName(t *testing.T) {
 	}
 	_ = nats.ErrTimeout
 }
+
+// Consumer info reports when a message was last delivered and last acked
+// (delivered.last_active, ack_floor.last_active): nats consumer ls shows
+// the first as Last Delivery and nats server check consumer
+// --last-delivery-critical / --last-ack-critical read both. A
+// single-server consumer reports no cluster, as nats-server's does.
+func TestConsumerInfoLastActive(t *testing.T) {
+	_, _, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 2)
+	c := mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "D", AckPolicy: jsclient.AckExplicitPolicy})
+	ci := consumerInfo(t, c)
+	if ci.Delivered.Last != nil || ci.AckFloor.Last != nil {
+		t.Fatalf("before any delivery: delivered %+v ack floor %+v", ci.Delivered, ci.AckFloor)
+	}
+	if ci.Cluster != nil {
+		t.Fatalf("cluster = %+v, want none on a single server", ci.Cluster)
+	}
+	before := time.Now()
+	batch, err := c.Fetch(1, jsclient.FetchMaxWait(2*time.Second))
+	if err != nil {
+		t.Fatalf("fetch: %v", err)
+	}
+	var msg jsclient.Msg
+	for m := range batch.Messages() {
+		msg = m
+	}
+	if msg == nil {
+		t.Fatalf("fetch: no message (%v)", batch.Error())
+	}
+	ci = consumerInfo(t, c)
+	if ci.Delivered.Last == nil || ci.Delivered.Last.Before(before.Add(-time.Second)) {
+		t.Fatalf("after a delivery: delivered.last_active = %v", ci.Delivered.Last)
+	}
+	if ci.AckFloor.Last != nil {
+		t.Fatalf("before any ack: ack_floor.last_active = %v", ci.AckFloor.Last)
+	}
+	if err := msg.DoubleAck(ctx(t)); err != nil {
+		t.Fatalf("ack: %v", err)
+	}
+	ci = consumerInfo(t, c)
+	if ci.AckFloor.Last == nil || ci.AckFloor.Last.Before(*ci.Delivered.Last) {
+		t.Fatalf("after an ack: ack_floor.last_active = %v (delivered %v)", ci.AckFloor.Last, ci.Delivered.Last)
+	}
+}

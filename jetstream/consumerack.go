@@ -77,14 +77,17 @@ func (c *consumer) onAck(m *server.Msg) {
 	switch kind {
 	case ackAck:
 		acked = c.ackLocked(sseq)
+		c.mu.lastAck = now
 	case ackNak:
 		c.nakLocked(sseq, parseNakDelay(arg), now)
 	case ackProgress:
 		c.progressLocked(sseq, now)
 	case ackNext:
 		acked = c.ackLocked(sseq)
+		c.mu.lastAck = now
 	case ackTerm:
 		acked = c.ackLocked(sseq)
+		c.mu.lastAck = now
 	default:
 		c.mu.Unlock()
 		return

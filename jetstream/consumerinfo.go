@@ -49,8 +49,15 @@ func (c *consumer) info() *ConsumerInfo {
 		NumAckPending: len(c.mu.pending),
 		NumWaiting:    c.liveRequestsLocked(now),
 		NumPending:    c.mu.numPending,
-		Cluster:       &ClusterInfo{Leader: c.st.acc.svc.srv.Name()},
 		TimeStamp:     now.UTC(),
+	}
+	if t := c.mu.lastDelivery; !t.IsZero() {
+		t = t.UTC()
+		ci.Delivered.Last = &t
+	}
+	if t := c.mu.lastAck; !t.IsZero() {
+		t = t.UTC()
+		ci.AckFloor.Last = &t
 	}
 	ci.PriorityGroups = c.priorityGroupsLocked(cfg)
 	for _, p := range c.mu.pending {

@@ -272,7 +272,7 @@ func (c *consumer) deliverOneLocked(r *roundState, tgt *target, cand candidate) 
 	size := len(m.Subject) + len(reply) + len(hdr) + len(data)
 	r.out = append(r.out, outMsg{route: tgt.route, subj: m.Subject, reply: reply, hdr: hdr, data: data})
 	r.bytes += size
-	c.mu.lastActive = r.now
+	c.mu.lastActive, c.mu.lastDelivery = r.now, r.now
 	tgt.sent(c, r, size, m)
 	c.markDirtyLocked()
 }

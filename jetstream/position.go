@@ -3,6 +3,7 @@ package jetstream
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/petrelmq/petrel/internal/store"
 )
@@ -38,6 +39,7 @@ func (c *consumer) initPosition() {
 		c.mu.delivered.Stream = c.mu.lps[0] - 1
 	}
 	c.mu.ackFloor = c.mu.delivered
+	c.mu.lastDelivery, c.mu.lastAck = time.Time{}, time.Time{}
 	c.recountLocked()
 }
 
