@@ -98,6 +98,7 @@ func (a *account) apiStreamUpdate(r *request) (response, *APIError) {
 	if apiErr := cfg.checkUpdate(st.config()); apiErr != nil {
 		return nil, apiErr
 	}
+	cfg.sealLimits()
 	if a.overlaps(cfg.Name, cfg.Subjects) {
 		return nil, newError(ErrStreamSubjectOverlap)
 	}

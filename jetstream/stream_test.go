@@ -235,8 +235,17 @@ func TestStreamSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Sealed = true
-	if _, err := js.UpdateStream(ctx(t), cfg); err != nil {
+	cfg.MaxAge = time.Hour
+	sealed, err := js.UpdateStream(ctx(t), cfg)
+	if err != nil {
 		t.Fatalf("seal: %v", err)
+	}
+	// The configuration says what sealing means, as nats-server's does
+	// (nats stream seal then shows Discard Policy: New, Allows Purge: false).
+	if got := sealed.CachedInfo().Config; got.MaxAge != 0 || got.Discard != jsclient.DiscardNew || !got.DenyDelete ||
+		!got.DenyPurge || got.AllowRollup {
+		t.Fatalf("sealed config: max_age %v discard %v deny_delete %v deny_purge %v allow_rollup %v",
+			got.MaxAge, got.Discard, got.DenyDelete, got.DenyPurge, got.AllowRollup)
 	}
 	_, err = js.Publish(ctx(t), "seal", nil)
 	expectAPICode(t, err, 10109)

@@ -382,6 +382,19 @@ func (cfg *StreamConfig) checkUnsupported() *APIError {
 	return nil
 }
 
+// sealLimits makes a sealed stream's configuration say what sealing
+// means, as nats-server's does: no age limit, new messages discarded, no
+// deletes, purges or rollups.
+func (cfg *StreamConfig) sealLimits() {
+	if !cfg.Sealed {
+		return
+	}
+	cfg.MaxAge = 0
+	cfg.Discard = DiscardNew
+	cfg.DenyDelete, cfg.DenyPurge = true, true
+	cfg.AllowRollup = false
+}
+
 // checkUpdate reports a change from old to cfg that an update may not make.
 func (cfg *StreamConfig) checkUpdate(old *StreamConfig) *APIError {
 	switch {
