@@ -17,6 +17,11 @@ import (
 
 // runMonitored starts a server with monitoring on a random port and
 // returns it with the monitor's base URL.
+// sysImportSubs counts the subscriptions every account other than the
+// system account holds for the system requests it may make (USER.INFO,
+// two CONNZ, STATZ: accreq.go), as nats-server's system imports do.
+const sysImportSubs = 4
+
 func runMonitored(t *testing.T, opts *server.Options) (*server.Server, string) {
 	t.Helper()
 	if opts == nil {

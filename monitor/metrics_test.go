@@ -81,7 +81,7 @@ func TestMetricsCountTraffic(t *testing.T) {
 		"petrel_subscriptions":         base + 1,
 		"petrel_slow_consumers_total":  0,
 		"petrel_account_connections":   2, // with account=$G below
-		"petrel_account_subscriptions": 1,
+		"petrel_account_subscriptions": 1 + sysImportSubs,
 	}
 	var families map[string]*dto.MetricFamily
 	testutil.WaitFor(t, 5*time.Second, func() error {

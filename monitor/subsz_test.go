@@ -47,8 +47,8 @@ func TestSubsz(t *testing.T) {
 	if none := getJSON[monitor.Subsz](t, url+"/subsz?test=nobody.here"); len(none.Subs) != 0 || none.Total != 0 {
 		t.Fatalf("test=nobody.here matched %+v", none.Subs)
 	}
-	if acc := getJSON[monitor.Subsz](t, url+"/subsz?acc=$G&subs=1"); acc.Total != 5 {
-		t.Fatalf("acc=$G lists %d subscriptions, want 5", acc.Total)
+	if acc := getJSON[monitor.Subsz](t, url+"/subsz?acc=$G&subs=1"); acc.Total != 5+sysImportSubs {
+		t.Fatalf("acc=$G lists %d subscriptions, want %d", acc.Total, 5+sysImportSubs)
 	}
 }
 
@@ -82,7 +82,7 @@ func TestAccountzAndRoutez(t *testing.T) {
 		t.Fatalf("accountz %+v", az)
 	}
 	a := getJSON[monitor.Accountz](t, url+"/accountz?acc=A").Account
-	if a == nil || a.AccountName != "A" || a.ClientCnt != 1 || a.SubCnt != 1 || a.IsSystem || a.Sublist == nil || a.Sublist.NumSubs != 1 {
+	if a == nil || a.AccountName != "A" || a.ClientCnt != 1 || a.SubCnt != 1+sysImportSubs || a.IsSystem || a.Sublist == nil || a.Sublist.NumSubs != 1+sysImportSubs {
 		t.Fatalf("account A %+v", a)
 	}
 	if sys := getJSON[monitor.Accountz](t, url+"/accountz?acc=$SYS").Account; !sys.IsSystem {

@@ -33,7 +33,9 @@ type SysRequests struct {
 	seq  atomic.Uint64
 	conn *server.Conn
 
-	mu sync.Mutex // serializes Start and Shutdown
+	mu        sync.Mutex // serializes Start and Shutdown; guards the fields below
+	stopWatch func()     // ends WatchAccounts
+	accConns  []*server.Conn
 }
 
 // NewSysRequests builds the service over m, which may be the HTTP monitor
@@ -129,15 +131,27 @@ func (r *SysRequests) Start(s *server.Server) error {
 	r.mu.Lock()
 	r.conn = c
 	r.mu.Unlock()
+	// Every account gets the requests nats-server imports into it from
+	// the system account (accreq.go).
+	stop := s.WatchAccounts(r.addAccount)
+	r.mu.Lock()
+	r.stopWatch = stop
+	r.mu.Unlock()
 	return nil
 }
 
 // Shutdown unsubscribes. It implements server.Service.
 func (r *SysRequests) Shutdown() {
 	r.mu.Lock()
-	c := r.conn
-	r.conn = nil
+	c, stop, accConns := r.conn, r.stopWatch, r.accConns
+	r.conn, r.stopWatch, r.accConns = nil, nil, nil
 	r.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	for _, ac := range accConns {
+		ac.Close()
+	}
 	if c != nil {
 		c.Close()
 	}
@@ -159,7 +173,7 @@ func (r *SysRequests) handle(msg *server.Msg) {
 	} else {
 		kind := msg.Subject[strings.LastIndexByte(msg.Subject, '.')+1:]
 		ping := strings.HasPrefix(msg.Subject, sysReqPing+".")
-		resp, skip := r.respond(kind, msg.Data, ping)
+		resp, skip := r.respond(kind, msg.Data, ping, "")
 		if skip {
 			return
 		}
@@ -182,8 +196,9 @@ type filterOptions struct {
 }
 
 // respond builds the reply to one KIND request; skip is true when a ping
-// is filtered out by the request's server filters.
-func (r *SysRequests) respond(kind string, body []byte, ping bool) (_ *ServerAPIResponse, skip bool) {
+// is filtered out by the request's server filters. acc, when set, is the
+// account a request from outside the system account is confined to.
+func (r *SysRequests) respond(kind string, body []byte, ping bool, acc string) (_ *ServerAPIResponse, skip bool) {
 	resp := &ServerAPIResponse{Server: r.serverInfo()}
 	fail := func(code int, err error) (*ServerAPIResponse, bool) {
 		resp.Error = &ServerAPIError{Code: code, Description: err.Error()}
@@ -219,6 +234,9 @@ func (r *SysRequests) respond(kind string, body []byte, ping bool) (_ *ServerAPI
 			Account       string `json:"acc"`
 		}
 		if err = decode(&o); err == nil {
+			if acc != "" {
+				o.Account = acc
+			}
 			states := []string{"open", "closed", "all"}
 			if o.State < 0 || o.State >= len(states) {
 				return fail(400, fmt.Errorf("invalid state: %d", o.State))

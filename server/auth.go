@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -117,60 +118,70 @@ var errBadCredentials = errors.New("invalid credentials")
 
 // check authenticates a CONNECT and returns the client's account and
 // permissions.
-func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions, error) {
+func (a *authenticator) check(c *client, o *connectOpts) (*Account, *permissions, *identity, error) {
 	return a.authenticate(c, o, true)
 }
 
 // recheck authenticates again the CONNECT of a connected client (after a
 // reload). The account's connection limit is not applied: the client
 // already holds its connection.
-func (a *authenticator) recheck(c *client, o *connectOpts) (*Account, *permissions, error) {
+func (a *authenticator) recheck(c *client, o *connectOpts) (*Account, *permissions, *identity, error) {
 	return a.authenticate(c, o, false)
 }
 
 // authenticate checks o against a's rules; limitConns applies an account
 // JWT's connection limit.
-func (a *authenticator) authenticate(c *client, o *connectOpts, limitConns bool) (*Account, *permissions, error) {
+func (a *authenticator) authenticate(c *client, o *connectOpts, limitConns bool) (*Account, *permissions, *identity, error) {
 	global := a.accounts.global
 	switch {
 	case a.trust != nil:
 		return a.checkJWT(c, o, limitConns)
 	case !a.required():
-		return global, nil, nil
+		return global, nil, &identity{}, nil
 	case a.token != "":
 		if !secretMatches(a.token, o.AuthToken) {
-			return nil, nil, errBadCredentials
+			return nil, nil, nil, errBadCredentials
 		}
-		return global, nil, nil
+		return global, nil, &identity{user: redacted}, nil
 	case a.username != "":
 		if o.User != a.username || !secretMatches(a.password, o.Pass) {
-			return nil, nil, errBadCredentials
+			return nil, nil, nil, errBadCredentials
 		}
-		return global, nil, nil
+		return global, nil, &identity{user: a.username}, nil
 	}
 	u, err := a.identify(c, o)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	acc := global
 	if u.Account != "" {
 		acc = a.accounts.register(u.Account)
 	}
-	return acc, newPermissions(u.Permissions), nil
+	return acc, newPermissions(u.Permissions), &identity{user: cmp.Or(u.Username, u.Nkey)}, nil
+}
+
+// redacted stands for a secret (a token) where a user name would go.
+const redacted = "[REDACTED]"
+
+// identity is who an authenticated client is, as Msg.Sender reports it.
+type identity struct {
+	user    string    // user name, nkey or user JWT subject; "" without authentication
+	nameTag string    // the user JWT's name
+	expires time.Time // the user JWT's expiry; zero when none
 }
 
 // checkJWT authenticates a CONNECT in operator mode.
-func (a *authenticator) checkJWT(c *client, o *connectOpts, limitConns bool) (*Account, *permissions, error) {
+func (a *authenticator) checkJWT(c *client, o *connectOpts, limitConns bool) (*Account, *permissions, *identity, error) {
 	ua, err := a.trust.authenticate(c.nonce, o, time.Now())
 	if err != nil {
 		c.srv.log.Debugf("Client %d: %v", c.cid, err)
-		return nil, nil, errBadCredentials
+		return nil, nil, nil, errBadCredentials
 	}
 	acc := a.accounts.register(ua.account)
 	if limitConns && ua.maxConn >= 0 && int64(acc.NumConnections()) >= ua.maxConn {
-		return nil, nil, errAccountConns
+		return nil, nil, nil, errAccountConns
 	}
-	return acc, newPermissions(ua.perms), nil
+	return acc, newPermissions(ua.perms), &ua.ident, nil
 }
 
 // errAccountConns: the account's JWT caps its connections and all are in use.

@@ -70,8 +70,10 @@ type client struct {
 	acc       *Account
 	opts      connectOpts // kept to authenticate again after a reload
 	connected atomic.Bool
-	flushSet  map[*client]struct{} // clients to signal after this read
-	stallOn   chan struct{}        // a slow reader's stall channel to wait on
+	// connectInfoSent: the INFO after the first PING past CONNECT is sent.
+	connectInfoSent bool
+	flushSet        map[*client]struct{} // clients to signal after this read
+	stallOn         chan struct{}        // a slow reader's stall channel to wait on
 
 	inMsgs, inBytes atomic.Int64 // what the client published
 	pass            passStats    // counted during one read, then published
@@ -82,6 +84,8 @@ type client struct {
 	// perms bound what the client may publish and subscribe to, nil when
 	// nothing; a reload replaces them while the read loop uses them.
 	perms atomic.Pointer[permissions]
+	// ident is who authenticated; nil before CONNECT.
+	ident atomic.Pointer[identity]
 
 	flushCh chan struct{} // wakes the write loop; capacity 1
 
@@ -639,18 +643,23 @@ func (c *client) teardown() {
 		c.acc.addClient(-1)
 	}
 	s := c.srv
+	snap := c.snapshot(reason, len(subs))
 	s.mu.Lock()
 	delete(s.mu.clients, c.cid)
 	s.mu.Unlock()
-	s.closed.add(c.snapshot(reason, len(subs)))
+	if c.connected.Load() {
+		c.acc.addClosed(&snap)
+	}
+	s.closed.add(snap)
 }
 
 // connectDone binds the client to its user and account after CONNECT.
-func (c *client) connectDone(opts connectOpts, acc *Account, perms *permissions) {
+func (c *client) connectDone(opts connectOpts, acc *Account, perms *permissions, ident *identity) {
 	c.mu.Lock()
 	c.opts = opts
 	c.acc = acc
 	c.perms.Store(perms)
+	c.ident.Store(ident)
 	c.mu.Unlock()
 	c.connected.Store(true)
 	acc.addClient(1)
@@ -670,7 +679,7 @@ func (c *client) Connect(arg []byte) error {
 		return &closeError{Text: errSecureRequired, Reason: ProtocolViolation}
 	}
 	auth := c.srv.authn()
-	acc, perms, err := auth.check(c, &opts)
+	acc, perms, ident, err := auth.check(c, &opts)
 	if errors.Is(err, errAccountConns) {
 		return &closeError{Text: err.Error(), Reason: MaxAccountConnectionsExceeded}
 	}
@@ -678,7 +687,7 @@ func (c *client) Connect(arg []byte) error {
 		c.srv.log.Warnf("Client %d (%s): authorization violation: %v", c.cid, c.host, err)
 		return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}
 	}
-	c.connectDone(opts, acc, perms)
+	c.connectDone(opts, acc, perms, ident)
 	if c.srv.authn() != auth {
 		// A reload swapped the rules while this CONNECT was checked, and
 		// may have missed this client: apply the new ones.
@@ -697,13 +706,22 @@ func (c *client) requireConnect() error {
 	return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}
 }
 
-// Ping answers PING with PONG.
+// Ping answers PING with PONG. After the first PING that follows CONNECT,
+// a client that takes asynchronous INFO (protocol 1) is also sent one
+// saying which account it is bound to and whether that is the system
+// account, as nats-server does (nats.go's Conn.IsSystemAccount reads it).
 func (c *client) Ping() error {
 	c.traceOp("PING", nil)
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
 	c.enqueue(wire.PongLine)
+	if !c.connectInfoSent && c.connected.Load() {
+		c.connectInfoSent = true
+		if c.opts.Protocol >= 1 {
+			c.enqueue(wire.AppendInfo(nil, c.srv.connectInfoFor(c)))
+		}
+	}
 	return nil
 }
 

@@ -34,6 +34,8 @@ type serverInfo struct {
 	Domain         string   `json:"domain,omitempty"`
 	XKey           string   `json:"xkey,omitempty"`
 	ConnectInfo    bool     `json:"connect_info,omitempty"`
+	RemoteAccount  string   `json:"remote_account,omitempty"`
+	IsSystemAcc    bool     `json:"acc_is_sys,omitempty"`
 	AuthDisconnect bool     `json:"-"`
 }
 
@@ -75,6 +77,19 @@ func (s *Server) infoFor(c *client) []byte {
 	info := s.mu.info
 	info.LameDuckMode = s.mu.lameDuck
 	s.mu.Unlock()
+	return renderInfo(info, c)
+}
+
+// connectInfoFor renders the INFO document that tells a connected client
+// its account.
+func (s *Server) connectInfoFor(c *client) []byte {
+	s.mu.Lock()
+	info := s.mu.info
+	info.LameDuckMode = s.mu.lameDuck
+	s.mu.Unlock()
+	info.ConnectInfo = true
+	info.RemoteAccount = c.acc.Name
+	info.IsSystemAcc = c.acc == s.SystemAccount()
 	return renderInfo(info, c)
 }
 

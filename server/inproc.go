@@ -14,6 +14,35 @@ type Msg struct {
 	Reply   string
 	Header  []byte // raw NATS headers ("NATS/1.0\r\n..."), nil when none
 	Data    []byte
+
+	from *client // the client that published it; nil when in-process
+}
+
+// Sender describes the client connection that published a message.
+type Sender struct {
+	CID     uint64
+	Account string
+	// User is the user name, nkey or user JWT subject the client
+	// authenticated as ("[REDACTED]" for a token); "" without
+	// authentication.
+	User        string
+	NameTag     string       // the user JWT's name
+	Expires     time.Time    // the user JWT's expiry; zero when none
+	Permissions *Permissions // nil when the user may do anything
+}
+
+// Sender reports the client that published m, or nil when an in-process
+// connection did.
+func (m *Msg) Sender() *Sender {
+	c := m.from
+	if c == nil {
+		return nil
+	}
+	s := &Sender{CID: c.cid, Account: c.acc.Name, Permissions: c.perms.Load().public()}
+	if id := c.ident.Load(); id != nil {
+		s.User, s.NameTag, s.Expires = id.user, id.nameTag, id.expires
+	}
+	return s
 }
 
 // MsgHandler handles a message for an in-process subscription.
@@ -200,9 +229,9 @@ func (c *Conn) Close() {
 
 // deliver runs on the publisher's goroutine: inline handlers run now,
 // others get a copy queued for the dispatch goroutine.
-func (is *InprocSub) deliver(subj, reply []byte, hdrLen int, msg []byte) {
+func (is *InprocSub) deliver(from *client, subj, reply []byte, hdrLen int, msg []byte) {
 	if is.inline {
-		m := Msg{Subject: string(subj), Reply: string(reply), Data: msg[hdrLen:]}
+		m := Msg{Subject: string(subj), Reply: string(reply), Data: msg[hdrLen:], from: from}
 		if hdrLen > 0 {
 			m.Header = msg[:hdrLen]
 		}
@@ -210,7 +239,7 @@ func (is *InprocSub) deliver(subj, reply []byte, hdrLen int, msg []byte) {
 		return
 	}
 	buf := append([]byte(nil), msg...)
-	m := Msg{Subject: string(subj), Reply: string(reply), Data: buf[hdrLen:]}
+	m := Msg{Subject: string(subj), Reply: string(reply), Data: buf[hdrLen:], from: from}
 	if hdrLen > 0 {
 		m.Header = buf[:hdrLen:hdrLen]
 	}

@@ -103,6 +103,7 @@ func (t *trust) jetStreamAccounts() []*AccountConfig {
 type userAuth struct {
 	account string // public key of the account
 	perms   *Permissions
+	ident   identity
 	maxConn int64 // the account's connection limit; < 0 unlimited
 }
 
@@ -136,7 +137,12 @@ func (t *trust) authenticate(nonce string, o *connectOpts, now time.Time) (*user
 	if err := checkHolder(uc, nonce, o.Sig); err != nil {
 		return nil, err
 	}
-	return &userAuth{account: accPub, perms: perms, maxConn: ac.Limits.Conn}, nil
+	ua := &userAuth{account: accPub, perms: perms, maxConn: ac.Limits.Conn}
+	ua.ident = identity{user: uc.Subject, nameTag: uc.Name}
+	if uc.Expires > 0 {
+		ua.ident.expires = time.Unix(uc.Expires, 0)
+	}
+	return ua, nil
 }
 
 // grant checks that the account issued uc (itself or through a signing

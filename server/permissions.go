@@ -25,6 +25,21 @@ func newPermissions(p *Permissions) *permissions {
 	return &permissions{pub: newSubjectPerm(p.Publish), sub: newSubjectPerm(p.Subscribe)}
 }
 
+// public is p as configured, nil when p is.
+func (p *permissions) public() *Permissions {
+	if p == nil {
+		return nil
+	}
+	return &Permissions{Publish: p.pub.public(), Subscribe: p.sub.public()}
+}
+
+func (p *subjectPerm) public() *SubjectPermission {
+	if p == nil {
+		return nil
+	}
+	return &SubjectPermission{Allow: p.allow, Deny: p.deny}
+}
+
 func newSubjectPerm(sp *SubjectPermission) *subjectPerm {
 	if sp == nil {
 		return nil

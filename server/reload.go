@@ -188,7 +188,7 @@ func (s *Server) reauthorize(c *client, auth *authenticator) bool {
 	if closed {
 		return false
 	}
-	acc, perms, err := auth.recheck(c, &opts)
+	acc, perms, ident, err := auth.recheck(c, &opts)
 	if err == nil && acc != cur {
 		err = fmt.Errorf("now in account %q, not %q", acc.Name, cur.Name)
 	}
@@ -198,6 +198,7 @@ func (s *Server) reauthorize(c *client, auth *authenticator) bool {
 		c.closeConnection(AuthenticationViolation)
 		return false
 	}
+	c.ident.Store(ident)
 	c.setPermissions(perms)
 	return true
 }

@@ -96,7 +96,7 @@ func (s *Server) deliverTo(sub *subscription, d *delivery) bool {
 		sub.count.Add(1)
 	}
 	if sub.inproc != nil {
-		sub.inproc.deliver(d.subj, d.reply, d.hdrLen, d.msg)
+		sub.inproc.deliver(d.from, d.subj, d.reply, d.hdrLen, d.msg)
 	} else if !sub.client.queueMsg(sub, d) {
 		return false
 	}
