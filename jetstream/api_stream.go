@@ -45,6 +45,7 @@ func (a *account) requestConfig(r *request) (StreamConfig, *APIError) {
 	if err := cfg.validate(); err != nil {
 		return cfg, err
 	}
+	cfg.setStaticMetadata()
 	return cfg, nil
 }
 
@@ -57,7 +58,9 @@ func (a *account) apiStreamCreate(r *request) (response, *APIError) {
 		return nil, errorf(ErrStreamInvalidConfig, "stream configuration for create can not be sealed")
 	}
 	if st := a.lookup(cfg.Name); st != nil {
-		if !st.config().equal(cfg) {
+		old, same := st.config(), cfg
+		same.copyVersionMetadata(old)
+		if !old.equal(same) {
 			return nil, newError(ErrStreamNameExist)
 		}
 		return a.infoResponse(st, infoOpts{}, false)

@@ -43,7 +43,7 @@ func (c *consumer) info() *ConsumerInfo {
 		Stream:        c.st.name,
 		Name:          c.name,
 		Created:       c.created,
-		Config:        *cfg,
+		Config:        cfg.withDynamicMetadata(),
 		Delivered:     SequenceInfo{Consumer: c.mu.delivered.Consumer, Stream: c.mu.delivered.Stream},
 		AckFloor:      SequenceInfo{Consumer: c.mu.ackFloor.Consumer, Stream: c.mu.ackFloor.Stream},
 		NumAckPending: len(c.mu.pending),

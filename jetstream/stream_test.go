@@ -21,6 +21,8 @@ func TestStreamCreateDefaults(t *testing.T) {
 		MaxConsumers: -1, MaxMsgs: -1, MaxBytes: -1, Discard: jsclient.DiscardOld, MaxAge: 0,
 		MaxMsgsPerSubject: -1, MaxMsgSize: -1, Storage: jsclient.FileStorage, Replicas: 1,
 		Duplicates: 2 * time.Minute, Compression: jsclient.NoCompression,
+		// ADR-44 versioning metadata, as nats-server adds it.
+		Metadata: map[string]string{"_nats.req.level": "0", "_nats.ver": "2.12.0", "_nats.level": "2"},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("config with defaults:\n got %+v\nwant %+v", cfg, want)

@@ -26,6 +26,7 @@ func (st *stream) addConsumer(req ConsumerConfig, action string) (*consumer, *AP
 	if err := cfg.validate(scfg); err != nil {
 		return nil, err
 	}
+	cfg.setStaticMetadata()
 	if err := st.acc.limits().applyMaxAckPending(req.MaxAckPending, &cfg); err != nil {
 		return nil, err
 	}
@@ -52,8 +53,12 @@ func (st *stream) addConsumer(req ConsumerConfig, action string) (*consumer, *AP
 // updateConsumer applies cfg to an existing consumer.
 func (st *stream) updateConsumer(c *consumer, cfg *ConsumerConfig, action string) (*consumer, *APIError) {
 	old := c.config()
-	if action == actionCreate && !cfg.equal(old) {
-		return nil, newError(ErrConsumerAlreadyExists)
+	if action == actionCreate {
+		same := *cfg
+		same.copyVersionMetadata(old)
+		if !same.equal(old) {
+			return nil, newError(ErrConsumerAlreadyExists)
+		}
 	}
 	if st.config().Retention == RetentionWorkQueue && !st.partitionUnique(c.name, cfg.filters()) {
 		return nil, newError(ErrConsumerWQNotUnique)

@@ -64,7 +64,7 @@ func (st *stream) state() StreamState {
 // info reports the stream.
 func (st *stream) info(opts infoOpts) (*StreamInfo, error) {
 	si := &StreamInfo{
-		Config:    *st.config(),
+		Config:    st.config().withDynamicMetadata(),
 		Created:   st.created.UTC(),
 		State:     st.state(),
 		TimeStamp: time.Now().UTC(),
