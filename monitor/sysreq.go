@@ -134,8 +134,9 @@ func (r *SysRequests) Start(s *server.Server) error {
 	// Every account gets the requests nats-server imports into it from
 	// the system account (accreq.go).
 	stop := s.WatchAccounts(r.addAccount)
+	stopEvents := s.WatchClients(r.clientEvent) // events.go
 	r.mu.Lock()
-	r.stopWatch = stop
+	r.stopWatch = func() { stop(); stopEvents() }
 	r.mu.Unlock()
 	return nil
 }

@@ -649,6 +649,7 @@ func (c *client) teardown() {
 	s.mu.Unlock()
 	if c.connected.Load() {
 		c.acc.addClosed(&snap)
+		s.notifyClient(func() *ClientEvent { return c.clientEvent(ClientDisconnected, snap) })
 	}
 	s.closed.add(snap)
 }
@@ -663,6 +664,7 @@ func (c *client) connectDone(opts connectOpts, acc *Account, perms *permissions,
 	c.mu.Unlock()
 	c.connected.Store(true)
 	acc.addClient(1)
+	c.srv.notifyClient(func() *ClientEvent { return c.clientEvent(ClientConnected, c.info(false)) })
 }
 
 // Connect handles CONNECT: options, authentication, account.
@@ -685,6 +687,12 @@ func (c *client) Connect(arg []byte) error {
 	}
 	if err != nil {
 		c.srv.log.Warnf("Client %d (%s): authorization violation: %v", c.cid, c.host, err)
+		c.srv.notifyClient(func() *ClientEvent {
+			ci := c.info(false)
+			ci.Name, ci.Lang, ci.Version = opts.Name, opts.Lang, opts.Version
+			return &ClientEvent{Kind: ClientAuthFailed, Conn: ci, User: opts.User, JWT: opts.JWT,
+				Reason: AuthenticationViolation.String()}
+		})
 		return &closeError{Text: errAuthViolation, Reason: AuthenticationViolation}
 	}
 	c.connectDone(opts, acc, perms, ident)

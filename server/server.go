@@ -64,6 +64,8 @@ type Server struct {
 	done     chan struct{} // closed when Shutdown completes
 	loops    sync.WaitGroup
 	services []Service
+
+	clientWatch clientWatchers // events.go
 }
 
 // Service is a part of the server with its own lifecycle (JetStream,
