@@ -127,11 +127,21 @@ func (a *account) handler(rt route) server.MsgHandler {
 			byType.errors.Add(1)
 			resp = &apiResponse{Error: apiErr}
 		}
-		if m.Reply == "" || resp == nil {
+		if resp == nil {
 			return
 		}
 		resp.base().Type = rt.typ
-		a.reply(m.Reply, resp)
+		data, err := json.Marshal(resp)
+		if err != nil {
+			a.svc.log.Errorf("JetStream: encode response: %v", err)
+			return
+		}
+		if m.Reply != "" {
+			if _, err := a.conn.Publish(m.Reply, "", nil, data); err != nil {
+				a.svc.log.Debugf("JetStream: reply to %s: %v", m.Reply, err)
+			}
+		}
+		a.audit(m, data)
 	}
 }
 

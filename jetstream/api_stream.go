@@ -86,6 +86,7 @@ func (a *account) apiStreamCreate(r *request) (response, *APIError) {
 	a.mu.Lock()
 	a.mu.streams[cfg.Name] = st
 	a.mu.Unlock()
+	a.adviseStream(advisoryStreamCreated, actionCreated, cfg.Name)
 	return a.infoResponse(st, infoOpts{}, true)
 }
 
@@ -117,6 +118,7 @@ func (a *account) apiStreamUpdate(r *request) (response, *APIError) {
 	if err := st.update(&cfg); err != nil {
 		return nil, errorf(ErrStreamUpdate, "%v", err)
 	}
+	a.adviseStream(advisoryStreamUpdated, actionModified, cfg.Name)
 	return a.infoResponse(st, infoOpts{}, false)
 }
 
@@ -165,6 +167,7 @@ func (a *account) apiStreamDelete(r *request) (response, *APIError) {
 	if err := a.catalog.remove(name); err != nil {
 		return nil, errorf(ErrStreamDelete, "%v", err)
 	}
+	a.adviseStream(advisoryStreamDeleted, actionDeleted, name)
 	return &successResponse{Success: true}, nil
 }
 

@@ -72,8 +72,12 @@ func (c *consumer) onAck(m *server.Msg) {
 	kind, arg := splitAck(m.Data)
 	now := time.Now()
 	var acked []uint64
+	var sample *ackSample
 	c.mu.Lock()
 	c.mu.lastActive = now
+	if kind == ackAck || kind == ackNext {
+		sample = c.sampleLocked(sseq, dseq, now)
+	}
 	switch kind {
 	case ackAck:
 		acked = c.ackLocked(sseq)
@@ -109,6 +113,9 @@ func (c *consumer) onAck(m *server.Msg) {
 	c.signal()
 	if kind == ackTerm {
 		c.advisoryTerminated(sseq, dseq, arg)
+	}
+	if sample != nil {
+		c.sendAdvisory(metricAckPrefix+c.st.name+"."+c.name, sample)
 	}
 	if syncReply && stored {
 		c.publish(outMsg{route: m.Reply})

@@ -47,7 +47,11 @@ func (st *stream) addConsumer(req ConsumerConfig, action string) (*consumer, *AP
 	if cfg.Name == "" {
 		cfg.Name = generateName()
 	}
-	return st.openConsumer(&cfg, time.Now().UTC(), nil)
+	c, apiErr := st.openConsumer(&cfg, time.Now().UTC(), nil)
+	if apiErr == nil {
+		st.acc.adviseConsumer(advisoryConsumerCreated, actionCreated, st.name, c.name)
+	}
+	return c, apiErr
 }
 
 // updateConsumer applies cfg to an existing consumer.
@@ -163,6 +167,7 @@ func (st *stream) deleteConsumer(c *consumer) bool {
 		}
 	}
 	st.afterConsumerDeleted()
+	st.acc.adviseConsumer(advisoryConsumerDeleted, actionDeleted, st.name, c.name)
 	return true
 }
 
@@ -179,6 +184,7 @@ func (st *stream) stopConsumers() {
 func (st *stream) deleteConsumers() {
 	for _, c := range st.cons.takeAll() {
 		c.stop(true)
+		st.acc.adviseConsumer(advisoryConsumerDeleted, actionDeleted, st.name, c.name)
 	}
 	if err := st.acc.consumerCatalog(st.name).removeAll(); err != nil {
 		st.acc.svc.log.Errorf("JetStream stream %s: remove consumer configs: %v", st.name, err)
