@@ -181,8 +181,9 @@ type copyResult struct {
 // (without a done callback).
 type copyInfo struct {
 	originSeq uint64
-	keepSeq   bool // a mirror stores the message at its origin sequence
-	rollup    bool // apply its Nats-Rollup: sub (a scheduled message)
+	keepSeq   bool  // a mirror stores the message at its origin sequence
+	time      int64 // and with its origin timestamp (Unix ns)
+	rollup    bool  // apply its Nats-Rollup: sub (a scheduled message)
 	done      func(error)
 }
 
@@ -194,6 +195,7 @@ func (sc *sourcer) copyOf(m *store.Msg, results chan<- copyResult) inMsg {
 		results <- copyResult{seq: seq, err: err}
 	}}
 	if sc.mirror {
+		info.time = m.Time
 		return inMsg{subject: m.Subject, hdr: m.Header, data: m.Data, src: info}
 	}
 	hdr := openHeader(m.Header)

@@ -51,6 +51,7 @@ func TestMirrorKeepsSequences(t *testing.T) {
 	if err := orig.DeleteMsg(ctx(t), 3); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(50 * time.Millisecond) // so a copy's own timestamp would differ
 	mustCreate(t, js, jsclient.StreamConfig{Name: "M", Mirror: &jsclient.StreamSource{Name: "ORIG"}})
 	info := waitStreamLastSeq(t, js, "M", 10)
 	if info.State.Msgs != 9 || info.Mirror == nil || info.Mirror.Name != "ORIG" || info.Mirror.Lag != 0 {
@@ -67,6 +68,10 @@ func TestMirrorKeepsSequences(t *testing.T) {
 		}
 		if err != nil || got.Subject != "orig.a" || string(got.Data) != fmt.Sprint(seq-1) {
 			t.Fatalf("mirror message %d: %+v %v", seq, got, err)
+		}
+		// A mirror keeps its origin's timestamps, as nats-server's does.
+		if o, err := orig.GetMsg(ctx(t), seq); err != nil || !o.Time.Equal(got.Time) {
+			t.Fatalf("mirror message %d stored at %v, origin's at %v (%v)", seq, got.Time, o.Time, err)
 		}
 	}
 	// New origin messages follow, also after a restart.

@@ -120,7 +120,7 @@ func (in *ingest) admitCopy(b *batch, m *inMsg) *batch {
 	it := pubItem{entry: -1, src: m.src}
 	e := store.Entry{Subject: m.subject, Header: m.hdr, Data: m.data}
 	if m.src.keepSeq {
-		e.MinSeq = m.src.originSeq
+		e.MinSeq, e.At = m.src.originSeq, m.src.time
 	}
 	if m.src.rollup {
 		it.rollup = rollupSubject

@@ -132,6 +132,11 @@ type Entry struct {
 	// takes; the sequences skipped become an interior gap (a mirror keeps
 	// its origin's sequences this way). 0: the next sequence.
 	MinSeq uint64
+	// At, when > 0, is the timestamp the entry is stored with instead of
+	// Append's now (a mirror keeps its origin's timestamps). Stored
+	// timestamps never decrease: an At before the last stored time takes
+	// that time.
+	At int64
 
 	Seq  uint64 // assigned sequence; 0 when rejected
 	Time int64  // assigned timestamp, Unix nanoseconds

@@ -102,6 +102,19 @@ func testTimestamps(t *testing.T, newStore NewStore) {
 	if st := h.state(); st.LastTime != T0+int64(time.Second) || st.FirstTime != T0+10 {
 		t.Fatalf("state times %+v", st)
 	}
+	// An entry's At replaces now, still never below the last time.
+	at := T0 + int64(2*time.Second)
+	es := []store.Entry{{Subject: "a", At: at}, {Subject: "a", At: T0}, {Subject: "a"}}
+	c, err := h.s.Append(es, T0+int64(3*time.Second))
+	if err != nil || c.Wait() != nil {
+		t.Fatal(err)
+	}
+	if es[0].Time != at || es[1].Time != at || es[2].Time != T0+int64(3*time.Second) {
+		t.Fatalf("times with At = %d %d %d; want At, At (not earlier), now", es[0].Time-T0, es[1].Time-T0, es[2].Time-T0)
+	}
+	if m := h.mustLoad(5, "a"); m.Time != at {
+		t.Fatalf("stored time with At = %d; want %d", m.Time, at)
+	}
 }
 
 func testRejectInvalid(t *testing.T, newStore NewStore) {

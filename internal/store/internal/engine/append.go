@@ -73,7 +73,11 @@ func (o *op) appendOne(ent *store.Entry, now int64) {
 		ent.Err = fmt.Errorf("%w: sequence space exhausted", store.ErrInvalid)
 		return
 	}
-	ent.Seq, ent.Time = max(st.last+1, ent.MinSeq), max(now, st.lastTime)
+	at := now
+	if ent.At > 0 {
+		at = ent.At
+	}
+	ent.Seq, ent.Time = max(st.last+1, ent.MinSeq), max(at, st.lastTime)
 	o.put(&store.Msg{
 		Subject: ent.Subject, Header: ent.Header, Data: ent.Data,
 		Seq: ent.Seq, Time: ent.Time, TTL: ent.TTL,
