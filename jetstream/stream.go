@@ -121,7 +121,7 @@ func (st *stream) subscribe() error {
 	defer st.mu.Unlock()
 	st.unsubscribeLocked()
 	for _, subj := range cfg.Subjects {
-		sub, err := st.acc.conn.SubscribeInline(subj, st.in.enqueue)
+		sub, err := st.acc.conn.SubscribeInlineStream(subj, st.name, st.in.enqueue)
 		if err != nil {
 			return err
 		}

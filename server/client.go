@@ -808,7 +808,11 @@ func (c *client) publish(subj, reply []byte, hdrLen int, msg []byte) error {
 		return c.tell(err)
 	}
 	c.sendOK()
-	c.srv.deliver(c.acc, bytesToString(subj), &delivery{from: c, flush: c.flushSet, subj: subj, reply: reply, hdrLen: hdrLen, msg: msg})
+	d := &delivery{from: c, flush: c.flushSet, subj: subj, reply: reply, hdrLen: hdrLen, msg: msg}
+	if hdrLen > 0 {
+		d.trace = c.newMsgTrace(subj, hdrLen, msg)
+	}
+	c.srv.deliver(c.acc, bytesToString(subj), d)
 	return nil
 }
 

@@ -91,6 +91,7 @@ type InprocSub struct {
 	sub     *subscription
 	handler MsgHandler
 	inline  bool
+	stream  string // the JetStream stream it stores messages into, for traces
 }
 
 // NewConn opens an in-process connection bound to acc (the global account
@@ -111,26 +112,33 @@ func (c *Conn) Account() *Account { return c.acc }
 // Subscribe calls h, in order, on the connection's own goroutine for each
 // message on filter.
 func (c *Conn) Subscribe(filter string, h MsgHandler) (*InprocSub, error) {
-	return c.subscribe(filter, "", h, false)
+	return c.subscribe(filter, "", h, false, "")
 }
 
 // QueueSubscribe is Subscribe as a member of a queue group.
 func (c *Conn) QueueSubscribe(filter, queue string, h MsgHandler) (*InprocSub, error) {
-	return c.subscribe(filter, queue, h, false)
+	return c.subscribe(filter, queue, h, false, "")
 }
 
 // SubscribeInline calls h on the publisher's goroutine. h must not block
 // and must copy what it keeps: the Msg's slices are valid only during the
 // call. It suits a handler that only hands the message to its own queue.
 func (c *Conn) SubscribeInline(filter string, h MsgHandler) (*InprocSub, error) {
-	return c.subscribe(filter, "", h, true)
+	return c.subscribe(filter, "", h, true, "")
 }
 
-func (c *Conn) subscribe(filter, queue string, h MsgHandler, inline bool) (*InprocSub, error) {
+// SubscribeInlineStream is SubscribeInline for the subscription through
+// which JetStream stream takes its messages: message traces report what it
+// receives as stored in that stream.
+func (c *Conn) SubscribeInlineStream(filter, stream string, h MsgHandler) (*InprocSub, error) {
+	return c.subscribe(filter, "", h, true, stream)
+}
+
+func (c *Conn) subscribe(filter, queue string, h MsgHandler, inline bool, stream string) (*InprocSub, error) {
 	if !subject.ValidFilter(filter) {
 		return nil, errors.New("petrel: invalid subject " + filter)
 	}
-	is := &InprocSub{conn: c, handler: h, inline: inline}
+	is := &InprocSub{conn: c, handler: h, inline: inline, stream: stream}
 	is.sub = &subscription{inproc: is, subject: filter, queue: queue}
 	c.mu.Lock()
 	if c.mu.closed {

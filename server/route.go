@@ -25,6 +25,7 @@ type delivery struct {
 	subj, reply []byte
 	hdrLen      int
 	msg         []byte
+	trace       *msgTrace // set when the message is traced (trace.go)
 }
 
 // deliver routes d to every subscription in acc matching route (the
@@ -38,15 +39,33 @@ func (s *Server) deliver(acc *Account, route string, d *delivery) int {
 		if from != nil && sub.client == from && !from.opts.Echo {
 			continue
 		}
+		if d.trace != nil {
+			d.trace.record(sub, d.subj)
+			if d.trace.only {
+				continue
+			}
+		}
 		if s.deliverTo(sub, d) {
 			n++
 		}
 	}
 	for i := range r.Queues {
 		if sub := pickMember(r.Queues[i].Members, from); sub != nil {
+			if d.trace != nil {
+				d.trace.record(sub, d.subj)
+				if d.trace.only {
+					continue
+				}
+			}
 			if s.deliverTo(sub, d) {
 				n++
 			}
+		}
+	}
+	if d.trace != nil {
+		s.sendTrace(acc, d.trace)
+		if d.trace.only {
+			return n
 		}
 	}
 	if n == 0 && len(d.reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
