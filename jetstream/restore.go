@@ -211,6 +211,10 @@ func (a *account) restoreStream(cfg *StreamConfig, f *os.File) (*stream, *APIErr
 		s.Delete()
 		return nil, errorf(ErrStreamRestore, "%v", err)
 	}
+	if err := putConsumerStates(s, hdr.Consumers); err != nil {
+		s.Delete()
+		return nil, errorf(ErrStreamRestore, "%v", err)
+	}
 	if err := s.Close(); err != nil {
 		return nil, errorf(ErrStreamRestore, "%v", err)
 	}
@@ -218,15 +222,48 @@ func (a *account) restoreStream(cfg *StreamConfig, f *os.File) (*stream, *APIErr
 	if err := a.catalog.put(rec); err != nil {
 		return nil, errorf(ErrStreamRestore, "%v", err)
 	}
+	cc := a.consumerCatalog(cfg.Name)
+	for _, sc := range hdr.Consumers {
+		if err := cc.put(&consumerRecord{Config: sc.Config, Created: sc.Created}); err != nil {
+			cc.removeAll()
+			a.catalog.remove(cfg.Name)
+			return nil, errorf(ErrStreamRestore, "%v", err)
+		}
+	}
 	st, err := openStream(a, rec, true)
 	if err != nil {
+		cc.removeAll()
 		a.catalog.remove(cfg.Name)
 		return nil, errorf(ErrStreamRestore, "%v", err)
+	}
+	if err := st.recoverConsumers(); err != nil {
+		a.svc.log.Warnf("JetStream: restored stream %s > %s: consumers: %v", a.acc.Name, cfg.Name, err)
 	}
 	a.mu.Lock()
 	a.mu.streams[cfg.Name] = st
 	a.mu.Unlock()
 	return st, nil
+}
+
+// putConsumerStates stores the snapshot's consumer states in s, where the
+// consumers find them when the stream opens.
+func putConsumerStates(s store.Store, consumers []snapshotConsumer) error {
+	if len(consumers) == 0 {
+		return nil
+	}
+	meta, ok := s.(store.MetaStore)
+	if !ok {
+		return nil
+	}
+	for _, sc := range consumers {
+		if sc.State == nil || sc.Config.Name == "" {
+			continue
+		}
+		if err := meta.PutMeta(stateKey(sc.Config.Name), sc.State.appendJSON(nil)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fillStore appends the snapshot's messages to the empty store s, each at

@@ -18,9 +18,10 @@
 // a failure while reading the stream ends it with "NATS/1.0 500 <error>".
 //
 // The messages are those stored when the request arrived (up to the then
-// last sequence) and still there when the snapshot reads them; no_consumers
-// and jsck are accepted but petrel's snapshots never hold consumers (their
-// configuration and state are not saved) and do no extra check.
+// last sequence) and still there when the snapshot reads them. Unless
+// no_consumers is set, the durable consumers' configurations and states as
+// of the request are in the header, and a restore brings them back, as
+// nats-server's do. jsck is accepted; no extra check is made.
 //
 // # Byte format (petrel's own; clients keep it as an opaque file)
 //
@@ -28,7 +29,8 @@
 // writes it) of:
 //
 //	magic      "PETRELS1" (8 bytes)
-//	header     uvarint length + JSON {"config": StreamConfig, "first_seq", "last_seq", "messages"}
+//	header     uvarint length + JSON {"config": StreamConfig, "first_seq", "last_seq", "messages",
+//	           "consumers": [{"config": ConsumerConfig, "created", "state": stored consumer state}]}
 //	messages   each: uvarint seq (> 0), varint time (Unix ns), varint ttl (ns,
 //	           as given to the store), uvarint len + subject, uvarint len +
 //	           headers (raw NATS/1.0 block or empty), uvarint len + data;
@@ -103,10 +105,35 @@ type snapshotResponse struct {
 
 // snapshotHeader is the JSON record after the magic.
 type snapshotHeader struct {
-	Config   StreamConfig `json:"config"`
-	FirstSeq uint64       `json:"first_seq"`
-	LastSeq  uint64       `json:"last_seq"`
-	Msgs     uint64       `json:"messages"`
+	Config    StreamConfig       `json:"config"`
+	FirstSeq  uint64             `json:"first_seq"`
+	LastSeq   uint64             `json:"last_seq"`
+	Msgs      uint64             `json:"messages"`
+	Consumers []snapshotConsumer `json:"consumers,omitempty"`
+}
+
+// snapshotConsumer is a durable consumer in a snapshot.
+type snapshotConsumer struct {
+	Config  ConsumerConfig `json:"config"`
+	Created time.Time      `json:"created"`
+	State   *storedState   `json:"state"`
+}
+
+// durableConsumers are st's durable consumers as a snapshot holds them.
+func (st *stream) durableConsumers() []snapshotConsumer {
+	var out []snapshotConsumer
+	for _, c := range st.cons.all() {
+		cfg := c.config()
+		if !cfg.isDurable() {
+			continue
+		}
+		c.mu.Lock()
+		state := c.snapshotLocked()
+		c.mu.Unlock()
+		state.Release = nil
+		out = append(out, snapshotConsumer{Config: *cfg, Created: c.created, State: state})
+	}
+	return out
 }
 
 func (a *account) apiStreamSnapshot(r *request) (response, *APIError) {
@@ -126,17 +153,21 @@ func (a *account) apiStreamSnapshot(r *request) (response, *APIError) {
 	}
 	cfg := *st.config()
 	state := st.state()
+	var consumers []snapshotConsumer
+	if !req.NoConsumers {
+		consumers = st.durableConsumers()
+	}
 	// A deliver subject from nats.go's NewRespInbox already has interest
 	// (the request mux's wildcard) before the client subscribes it: the
 	// snapshot waits for one more subscriber than there is now.
 	before := a.acc.Sublist().Match(req.DeliverSubject).Fanout()
-	go a.sendSnapshot(st, cfg, state, &req, before)
+	go a.sendSnapshot(st, cfg, state, consumers, &req, before)
 	return &snapshotResponse{Config: &cfg, State: &state}, nil
 }
 
 // sendSnapshot streams st's snapshot to req.DeliverSubject with flow
 // control and ends it with a status message.
-func (a *account) sendSnapshot(st *stream, cfg StreamConfig, state StreamState, req *snapshotRequest, before int) {
+func (a *account) sendSnapshot(st *stream, cfg StreamConfig, state StreamState, consumers []snapshotConsumer, req *snapshotRequest, before int) {
 	chunkSize := req.ChunkSize
 	if chunkSize == 0 {
 		chunkSize = defaultSnapshotChunk
@@ -180,7 +211,7 @@ func (a *account) sendSnapshot(st *stream, cfg StreamConfig, state StreamState, 
 	pr, pw := io.Pipe()
 	defer pr.Close()
 	go func() {
-		pw.CloseWithError(writeSnapshot(pw, st, cfg, state))
+		pw.CloseWithError(writeSnapshot(pw, st, cfg, state, consumers))
 	}()
 
 	timer := time.NewTimer(snapshotAckTimeout)
@@ -230,10 +261,12 @@ func (a *account) endSnapshot(conn *server.Conn, deliver, status string) {
 
 // writeSnapshot writes the snapshot of st (messages up to state.LastSeq)
 // to w in the format of the package comment.
-func writeSnapshot(w io.Writer, st *stream, cfg StreamConfig, state StreamState) error {
+func writeSnapshot(w io.Writer, st *stream, cfg StreamConfig, state StreamState, consumers []snapshotConsumer) error {
 	zw := s2.NewWriter(w)
 	bw := bufio.NewWriterSize(zw, 64<<10)
-	hdr, err := json.Marshal(snapshotHeader{Config: cfg, FirstSeq: state.FirstSeq, LastSeq: state.LastSeq, Msgs: state.Msgs})
+	hdr, err := json.Marshal(snapshotHeader{
+		Config: cfg, FirstSeq: state.FirstSeq, LastSeq: state.LastSeq, Msgs: state.Msgs, Consumers: consumers,
+	})
 	if err != nil {
 		return err
 	}

@@ -13,10 +13,15 @@ import (
 // chunk as jsm.go does, and returns the response and the snapshot bytes.
 func snapshotOf(t *testing.T, nc *nats.Conn, stream string) (json.RawMessage, []byte) {
 	t.Helper()
+	return snapshotWith(t, nc, stream, true)
+}
+
+func snapshotWith(t *testing.T, nc *nats.Conn, stream string, noConsumers bool) (json.RawMessage, []byte) {
+	t.Helper()
 	// As jsm.go: a response inbox (already matched by the request mux's
 	// wildcard), subscribed only once the response is in.
 	inbox := nc.NewRespInbox()
-	body, _ := json.Marshal(map[string]any{"deliver_subject": inbox, "no_consumers": true, "chunk_size": 1024})
+	body, _ := json.Marshal(map[string]any{"deliver_subject": inbox, "no_consumers": noConsumers, "chunk_size": 1024})
 	resp, raw := request(t, nc, "$JS.API.STREAM.SNAPSHOT."+stream, string(body))
 	if resp.Error != nil || resp.Type != "io.nats.jetstream.api.v1.stream_snapshot_response" {
 		t.Fatalf("snapshot response: %s", raw)
@@ -233,5 +238,72 @@ func TestSnapshotRestoreErrors(t *testing.T) {
 	}
 	if _, err := js.Stream(ctx(t), "T"); err == nil {
 		t.Fatal("stream T exists after a failed restore")
+	}
+}
+
+// A snapshot holds the stream's durable consumers, with their delivery and
+// ack state, unless no_consumers asks otherwise; a restore brings them
+// back, as nats stream backup --consumers / restore do with nats-server.
+func TestSnapshotRestoreConsumers(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	s := mustCreate(t, js, jsclient.StreamConfig{Name: "JOBS", Subjects: []string{"jobs.>"}})
+	publishN(t, js, "jobs.a", 5)
+	c := mustConsumer(t, s, jsclient.ConsumerConfig{Durable: "WORKER", AckPolicy: jsclient.AckExplicitPolicy, Description: "w"})
+	mustConsumer(t, s, jsclient.ConsumerConfig{AckPolicy: jsclient.AckNonePolicy}) // ephemeral: not kept
+	batch, err := c.Fetch(3, jsclient.FetchMaxWait(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for m := range batch.Messages() {
+		if n < 2 {
+			if err := m.DoubleAck(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n++
+	}
+	before := consumerInfo(t, c)
+
+	meta, data := snapshotWith(t, nc, "JOBS", false)
+	if err := js.DeleteStream(ctx(t), "JOBS"); err != nil {
+		t.Fatal(err)
+	}
+	restoreFrom(t, nc, "JOBS", meta, data)
+	s, err = js.Stream(ctx(t), "JOBS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := s.ConsumerNames(ctx(t)); names.Err() != nil {
+		t.Fatal(names.Err())
+	} else {
+		var got []string
+		for name := range names.Name() {
+			got = append(got, name)
+		}
+		if len(got) != 1 || got[0] != "WORKER" {
+			t.Fatalf("restored consumers %v, want WORKER only", got)
+		}
+	}
+	c, err = s.Consumer(ctx(t), "WORKER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := consumerInfo(t, c)
+	if after.Config.Description != "w" || after.Delivered.Stream != before.Delivered.Stream ||
+		after.AckFloor.Stream != before.AckFloor.Stream || after.NumAckPending != 1 || after.NumPending != 2 {
+		t.Fatalf("restored consumer: delivered %+v ack floor %+v pending %d/%d; before %+v %+v",
+			after.Delivered, after.AckFloor, after.NumAckPending, after.NumPending, before.Delivered, before.AckFloor)
+	}
+
+	// Without consumers, none come back.
+	meta, data = snapshotWith(t, nc, "JOBS", true)
+	if err := js.DeleteStream(ctx(t), "JOBS"); err != nil {
+		t.Fatal(err)
+	}
+	restoreFrom(t, nc, "JOBS", meta, data)
+	s, _ = js.Stream(ctx(t), "JOBS")
+	if info := s.CachedInfo(); info.State.Consumers != 0 {
+		t.Fatalf("restore without consumers has %d", info.State.Consumers)
 	}
 }
