@@ -261,6 +261,43 @@ func TestCLI(t *testing.T) {
 		mustContain(t, out, "No entries found")
 	})
 
+	// What nats-server answers beyond the JetStream API: the system
+	// requests every account imports, message tracing, consumer activity
+	// times, versioning metadata and consumers kept in a backup.
+	t.Run("account, trace, activity, backup with consumers", func(t *testing.T) {
+		out := nats.run(t, "account", "info")
+		mustContain(t, out, "Account: $G ($G)", "System Account: false", "Expires: never")
+		out = nats.run(t, "account", "report", "connections")
+		mustContain(t, out, "Top 1 Connections", "NATS CLI Version")
+		out = nats.run(t, "account", "report", "statistics")
+		mustContain(t, out, "Server Statistics")
+
+		nats.run(t, "stream", "add", "AUDIT", "--subjects", "audit.>", "--defaults")
+		out = nats.run(t, "trace", "audit.login", "who")
+		mustContain(t, out, `JetStream action:"stored" stream:"AUDIT" subject:"audit.login"`, "No active interest")
+		out = nats.run(t, "stream", "info", "AUDIT")
+		mustContain(t, out, "Messages: 0", "Required API Level: 0 hosted at level 2")
+
+		nats.run(t, "pub", "audit.login", "alice {{Count}}", "--count", "3")
+		nats.run(t, "consumer", "add", "AUDIT", "READER", "--pull", "--ack", "explicit", "--defaults")
+		nats.run(t, "consumer", "next", "AUDIT", "READER", "--count", "2")
+		out = nats.run(t, "consumer", "info", "AUDIT", "READER")
+		mustContain(t, out, "Last delivery:", "Last Ack:")
+		out = nats.run(t, "server", "check", "consumer", "--stream", "AUDIT", "--consumer", "READER",
+			"--last-delivery-critical", "1h", "--last-ack-critical", "1h")
+		mustContain(t, out, "OK AUDIT_READER")
+
+		dir := filepath.Join(t.TempDir(), "backup")
+		nats.run(t, "stream", "backup", "AUDIT", dir, "--consumers")
+		nats.run(t, "stream", "rm", "AUDIT", "-f")
+		nats.run(t, "stream", "restore", dir)
+		out = nats.run(t, "consumer", "info", "AUDIT", "READER")
+		mustContain(t, out, "Last Delivered Message: Consumer sequence: 2 Stream sequence: 2", "Unprocessed Messages: 1")
+		out = nats.run(t, "stream", "seal", "AUDIT", "-f")
+		mustContain(t, out, "Discard Policy: New", "Allows Purge: false")
+		nats.run(t, "stream", "rm", "AUDIT", "-f")
+	})
+
 	t.Run("pub sub", func(t *testing.T) {
 		sub := nats.start(t, "sub", "greet.*", "--count", "2")
 		nats.server.waitInterest(t, "greet.a")
