@@ -91,6 +91,15 @@
 // A request body may hold the endpoint's options as JSON, with
 // nats-server's names; unknown ones are ignored.
 //
+// Every other account answers what nats-server imports into it from the
+// system account (accreq.go): $SYS.REQ.USER.INFO (who the requesting
+// client is), $SYS.REQ.ACCOUNT.PING.CONNZ and $SYS.REQ.SERVER.PING.CONNZ
+// (the account's own connections) and $SYS.REQ.ACCOUNT.PING.STATZ (its
+// connections and traffic); the system account answers USER.INFO and STATZ
+// of all accounts. The system account also gets the client events
+// (events.go): $SYS.ACCOUNT.<account>.CONNECT and .DISCONNECT, and
+// $SYS.SERVER.<server_id>.CLIENT.AUTH.ERR.
+//
 // # Extension points
 //
 // JetStream: Options.JetStream returns the engine as a JetStream (JSZ and
