@@ -90,6 +90,17 @@
 // by one goroutine per consumer that covers every change since its last
 // write, so acks share fsyncs.
 //
+// # Advisories and versioning metadata
+//
+// While someone listens, an account hears nats-server's advisories
+// (advisories.go): $JS.EVENT.ADVISORY.STREAM.CREATED|UPDATED|DELETED.<stream>,
+// CONSUMER.CREATED|DELETED.<stream>.<consumer>, an API audit per request on
+// $JS.EVENT.ADVISORY.API, and acknowledgement samples of consumers with
+// sample_freq on $JS.EVENT.METRIC.CONSUMER.ACK.<stream>.<consumer>. Stream
+// and consumer configurations carry ADR-44 versioning metadata
+// (versioning.go): the stored _nats.req.level, and _nats.ver and
+// _nats.level added to responses.
+//
 // # Mirrors and sources
 //
 // A stream with a mirror or sources runs one sourcer goroutine per origin
