@@ -22,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/petrelmq/petrel/internal/testutil"
+	"github.com/petrelmq/petrel/server"
 )
 
 // These tests build the petrel binary once and run it as users do.
@@ -300,7 +301,7 @@ func TestBinaryVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(out), "petrel version ") || !strings.Contains(string(out), "(nats feature level ") {
+	if !strings.HasPrefix(string(out), "nats-server: v"+server.FeatureLevel+" ") || !strings.Contains(string(out), "(petrel ") {
 		t.Errorf("--version printed %q", out)
 	}
 }

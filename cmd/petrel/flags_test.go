@@ -251,7 +251,7 @@ func TestRunHelpAndVersion(t *testing.T) {
 			t.Errorf("%q: exit %d, output %q", args, code, out.String())
 		}
 	}
-	want := "petrel version " + server.Version + " (nats feature level " + server.FeatureLevel + ")\n"
+	want := "nats-server: v" + server.FeatureLevel + " (petrel " + server.Version + ")\n"
 	for _, args := range [][]string{{"-v"}, {"--version"}} {
 		var out, errOut bytes.Buffer
 		if code := run(args, &out, &errOut); code != 0 || out.String() != want {

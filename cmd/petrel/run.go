@@ -24,7 +24,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	case fl.version:
-		fmt.Fprintf(stdout, "petrel version %s (nats feature level %s)\n", server.Version, server.FeatureLevel)
+		// nats-server's own form first: client test harnesses (nats.c's
+		// NATS_TEST_SERVER_VERSION="$(nats-server -v)", for one) read the
+		// server version from the "v" after the first space, and a
+		// "version " earlier in the line would be taken instead.
+		fmt.Fprintf(stdout, "nats-server: v%s (petrel %s)\n", server.FeatureLevel, server.Version)
 		return 0
 	case fl.signal != "":
 		return exitStatus(stderr, sendSignal(fl.signal, pidFileFor(fl)))
