@@ -3,6 +3,7 @@ package jetstream_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	jsclient "github.com/nats-io/nats.go/jetstream"
@@ -125,5 +126,31 @@ func TestDomainAPI(t *testing.T) {
 	}
 	if _, err := other.AccountInfo(ctx(t)); err == nil {
 		t.Fatal("another domain's API answered")
+	}
+}
+
+// TestDomainPubAck checks that a server with a JetStream domain names it
+// in every PubAck, the duplicate one too, as nats-server does (nats.c's
+// JetStreamPublish reads pa->Domain).
+func TestDomainPubAck(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{JetStream: true, JetStreamDomain: "ABC"})
+	nc := testutil.Connect(t, s)
+	js, err := jsclient.NewWithDomain(nc, "ABC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, js, jsclient.StreamConfig{Name: "D", Subjects: []string{"d"}})
+	for _, dup := range []bool{false, true} {
+		ack, err := js.Publish(ctx(t), "d", []byte("x"), jsclient.WithMsgID("m1"))
+		if err != nil || ack.Domain != "ABC" || ack.Stream != "D" || ack.Sequence != 1 || ack.Duplicate != dup {
+			t.Fatalf("ack (duplicate %v): %+v %v", dup, ack, err)
+		}
+	}
+	msg, err := nc.Request("d", []byte("y"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"stream":"D","domain":"ABC","seq":2}`; string(msg.Data) != want {
+		t.Fatalf("ack %s, want %s", msg.Data, want)
 	}
 }

@@ -112,11 +112,18 @@ func (in *ingest) dupAck(rec *dedupRec) []byte {
 	return in.okAck(rec.seq, true)
 }
 
-// okAck is {"stream":<name>,"seq":<seq>[,"duplicate":true]}.
+// okAck is {"stream":<name>[,"domain":<domain>],"seq":<seq>[,"duplicate":true]},
+// the domain there when the server has a JetStream domain, as nats-server
+// sends it.
 func (in *ingest) okAck(seq uint64, dup bool) []byte {
-	buf := make([]byte, 0, 48+len(in.st.name))
+	domain := in.st.acc.svc.srv.Options().JetStreamDomain
+	buf := make([]byte, 0, 48+len(in.st.name)+len(domain))
 	buf = append(buf, `{"stream":`...)
 	buf = appendJSONString(buf, in.st.name)
+	if domain != "" {
+		buf = append(buf, `,"domain":`...)
+		buf = appendJSONString(buf, domain)
+	}
 	buf = append(buf, `,"seq":`...)
 	buf = strconv.AppendUint(buf, seq, 10)
 	if dup {
