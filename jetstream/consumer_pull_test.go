@@ -398,3 +398,35 @@ func TestMaxAckPending(t *testing.T) {
 		t.Fatalf("info %+v", ci)
 	}
 }
+
+// TestPullMaxBytesCountsAckReply checks that max_bytes counts a delivery
+// as nats-server does: subject, ack reply, headers and payload. nats.c's
+// JetStreamSubscribePull asks for batch 10 within 150 bytes of 10-byte
+// messages and expects 2, not 10.
+func TestPullMaxBytesCountsAckReply(t *testing.T) {
+	nc, _, _ := pullSetup(t, 10, jsclient.ConsumerConfig{AckPolicy: jsclient.AckExplicitPolicy})
+	inbox := nats.NewInbox()
+	sub, _ := nc.SubscribeSync(inbox)
+	nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.D", inbox, []byte(`{"batch":10,"max_bytes":1}`))
+	expectStatus(t, mustNext(t, sub), "409", "Message Size Exceeds MaxBytes")
+
+	// Room for exactly two deliveries, counted with their ack replies.
+	first := pullRaw(t, nc, "D", `{"batch":1}`)
+	size := len(first.Subject) + len(first.Reply) + len(first.Data)
+	nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.D", inbox, []byte(fmt.Sprintf(`{"batch":10,"max_bytes":%d}`, 2*size+size/2)))
+	for i := 0; i < 2; i++ {
+		if m := mustNext(t, sub); len(m.Data) == 0 {
+			t.Fatalf("delivery %d: status %q", i, m.Header.Get("Status"))
+		}
+	}
+	expectStatus(t, mustNext(t, sub), "409", "Message Size Exceeds MaxBytes")
+}
+
+func mustNext(t *testing.T, sub *nats.Subscription) *nats.Msg {
+	t.Helper()
+	m, err := sub.NextMsg(2 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

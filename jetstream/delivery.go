@@ -264,17 +264,36 @@ func (c *consumer) deliverOneLocked(r *roundState, tgt *target, cand candidate) 
 	}
 	c.trackLocked(r, cand, dseq)
 	reply := c.ackReply(count, m.Seq, dseq, m.Time, c.mu.numPending)
-	hdr, data := m.Header, m.Data
-	if cfg.HeadersOnly {
-		hdr = wire.AppendHeaderEnd(wire.AppendHeader(openHeader(m.Header), hdrMsgSize, strconv.Itoa(len(m.Data))))
-		data = nil
-	}
+	hdr, data := deliveryBody(m, cfg)
 	size := len(m.Subject) + len(reply) + len(hdr) + len(data)
 	r.out = append(r.out, outMsg{route: tgt.route, subj: m.Subject, reply: reply, hdr: hdr, data: data})
 	r.bytes += size
 	c.mu.lastActive, c.mu.lastDelivery = r.now, r.now
 	tgt.sent(c, r, size, m)
 	c.markDirtyLocked()
+}
+
+// deliveryBody is the headers and payload a delivery of m carries: with
+// headers_only, the headers with Nats-Msg-Size and no payload.
+func deliveryBody(m *store.Msg, cfg *ConsumerConfig) (hdr, data []byte) {
+	if cfg.HeadersOnly {
+		return wire.AppendHeaderEnd(wire.AppendHeader(openHeader(m.Header), hdrMsgSize, strconv.Itoa(len(m.Data)))), nil
+	}
+	return m.Header, m.Data
+}
+
+// deliverySizeLocked is what delivering cand now counts against a pull
+// request's max_bytes, as nats-server counts it: the subject, the ack
+// reply deliverOneLocked will give it, the headers and the payload.
+func (c *consumer) deliverySizeLocked(cand candidate, cfg *ConsumerConfig) int {
+	m := cand.msg
+	count, pending := uint64(1), max(c.mu.numPending, 1)-1
+	if cand.kind == redelivery {
+		count, pending = cand.p.count+1, c.mu.numPending
+	}
+	reply := c.ackReply(count, m.Seq, c.mu.delivered.Consumer+1, m.Time, pending)
+	hdr, data := deliveryBody(m, cfg)
+	return len(m.Subject) + len(reply) + len(hdr) + len(data)
 }
 
 // trackLocked records a delivery as pending (or as done without acks).

@@ -273,7 +273,7 @@ func (c *consumer) targetLocked(r *roundState) *target {
 // max_bytes, and at its time when replaying at the original pace.
 func (c *consumer) readyLocked(r *roundState, tgt *target, cand candidate) bool {
 	if req := tgt.req; req != nil && req.maxBytes > 0 {
-		if size := deliverySize(cand.msg, r.cfg); size > req.bytesLeft {
+		if size := c.deliverySizeLocked(cand, r.cfg); size > req.bytesLeft {
 			r.out = append(r.out, outMsg{route: req.reply, hdr: req.pendingStatus(409, "Message Size Exceeds MaxBytes")})
 			c.removeRequestLocked(req)
 			r.more = true
@@ -284,14 +284,6 @@ func (c *consumer) readyLocked(r *roundState, tgt *target, cand candidate) bool 
 		return c.replayReadyLocked(r, cand.msg)
 	}
 	return true
-}
-
-// deliverySize estimates what a delivery counts against max_bytes.
-func deliverySize(m *store.Msg, cfg *ConsumerConfig) int {
-	if cfg.HeadersOnly {
-		return len(m.Subject) + len(m.Header) + 32
-	}
-	return len(m.Subject) + len(m.Header) + len(m.Data)
 }
 
 // removeRequestLocked drops req from the waiting queue.
@@ -319,7 +311,7 @@ func (t *target) sent(c *consumer, r *roundState, size int, m *store.Msg) {
 	req.batch--
 	req.delivered++
 	if req.maxBytes > 0 {
-		req.bytesLeft -= deliverySize(m, r.cfg)
+		req.bytesLeft -= size
 	}
 	if req.hb > 0 {
 		req.nextHB = r.now.Add(req.hb)
