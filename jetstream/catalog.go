@@ -1,6 +1,8 @@
 package jetstream
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +29,23 @@ type streamRecord struct {
 
 const catalogExt = ".json"
 
+// maxFileName is the longest file name Linux file systems take.
+const maxFileName = 255
+
+// recordFile is the file name of the record of a stream or consumer
+// named name: name.json, or, for a name too long for that (names may have
+// 255 bytes), a prefix of it, '.', the SHA-256 of the whole name and
+// .json. Names hold no '.', so the two forms never meet; the record
+// itself holds the name.
+func recordFile(name string) string {
+	if len(name)+len(catalogExt) <= maxFileName {
+		return name + catalogExt
+	}
+	sum := sha256.Sum256([]byte(name))
+	h := hex.EncodeToString(sum[:])
+	return name[:maxFileName-len(catalogExt)-1-len(h)] + "." + h + catalogExt
+}
+
 func newCatalog(root, account string) (*catalog, error) {
 	dir := filepath.Join(root, "jetstream", url.PathEscape(account), "streams")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -35,7 +54,7 @@ func newCatalog(root, account string) (*catalog, error) {
 	return &catalog{dir: dir}, nil
 }
 
-func (c *catalog) path(name string) string { return filepath.Join(c.dir, name+catalogExt) }
+func (c *catalog) path(name string) string { return filepath.Join(c.dir, recordFile(name)) }
 
 // put stores rec durably.
 func (c *catalog) put(rec *streamRecord) error {
@@ -43,7 +62,7 @@ func (c *catalog) put(rec *streamRecord) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(c.dir, rec.Config.Name+catalogExt, data)
+	return writeFileAtomic(c.dir, recordFile(rec.Config.Name), data)
 }
 
 // writeFileAtomic replaces dir/name with data durably: a temporary file,

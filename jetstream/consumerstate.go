@@ -20,7 +20,8 @@ import (
 // Durable consumers are stored in two places:
 //
 //   - the configuration, rarely written, as one JSON file per consumer,
-//     <store_dir>/jetstream/<account>/consumers/<stream>/<consumer>.json,
+//     <store_dir>/jetstream/<account>/consumers/<stream>/<consumer>.json
+//     (see recordFile for names too long for that),
 //     written atomically like the stream catalog;
 //   - the delivery state (delivered, ack floor, pending acks with their
 //     delivery counts), often written, in the stream's store.MetaStore
@@ -51,7 +52,7 @@ func (cc *consumerCatalog) put(rec *consumerRecord) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(cc.dir, rec.Config.Name+catalogExt, data)
+	return writeFileAtomic(cc.dir, recordFile(rec.Config.Name), data)
 }
 
 func syncDir(dir string) error {
@@ -65,7 +66,7 @@ func syncDir(dir string) error {
 
 // remove deletes the config of name.
 func (cc *consumerCatalog) remove(name string) error {
-	err := os.Remove(filepath.Join(cc.dir, name+catalogExt))
+	err := os.Remove(filepath.Join(cc.dir, recordFile(name)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

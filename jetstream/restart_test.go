@@ -2,6 +2,7 @@ package jetstream_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	jsclient "github.com/nats-io/nats.go/jetstream"
@@ -97,4 +98,46 @@ func collectNames(t *testing.T, js jsclient.JetStream) []string {
 		t.Fatal(err)
 	}
 	return names
+}
+
+// TestLongNamesStored checks that a stream and a durable consumer with
+// names of the full 255 bytes are stored and come back after a restart
+// (name.json would be longer than a file name may be; nats.c's
+// JetStreamSubscribe creates such a stream).
+func TestLongNamesStored(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("a", 255)
+	other := strings.Repeat("a", 254) + "b"
+	s, nc, js := startJS(t, dir)
+	for i, name := range []string{long, other} {
+		st := mustCreate(t, js, jsclient.StreamConfig{Name: name, Subjects: []string{fmt.Sprint("long.", i)}})
+		mustConsumer(t, st, jsclient.ConsumerConfig{Durable: name, AckPolicy: jsclient.AckExplicitPolicy})
+		mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "C"})
+		if _, err := js.Publish(ctx(t), fmt.Sprint("long.", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := js.DeleteConsumer(ctx(t), other, other); err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	s.Shutdown()
+
+	_, _, js = startJS(t, dir)
+	for _, name := range []string{long, other} {
+		st, err := js.Stream(ctx(t), name)
+		if err != nil || st.CachedInfo().State.Msgs != 1 {
+			t.Fatalf("stream %.8s... after restart: %v", name, err)
+		}
+		_, err = st.Consumer(ctx(t), name)
+		if gone := name == other; gone != (err != nil) {
+			t.Fatalf("consumer %.8s... after restart: %v", name, err)
+		}
+	}
+	if err := js.DeleteStream(ctx(t), long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Stream(ctx(t), long); err == nil {
+		t.Fatal("deleted stream back")
+	}
 }
