@@ -3,6 +3,7 @@ package jetstream_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +93,45 @@ func nextUpdate(t *testing.T, w jsclient.KeyWatcher) jsclient.KeyValueEntry {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no watcher update within 5s")
 		return nil
+	}
+}
+
+// TestDeleteMarkerTTLImpliesTTLAndRollup checks that a subject delete
+// marker TTL turns message TTLs and rollups on (deny_purge off), as
+// nats-server does for a request that is not pedantic, on create and on
+// update (nats.c's KeyValueLimitMarkerTTL sets it on a plain bucket).
+func TestDeleteMarkerTTLImpliesTTLAndRollup(t *testing.T) {
+	_, _, js := startJS(t, "")
+	st, err := js.CreateStream(ctx(t), jsclient.StreamConfig{Name: "C", Subjects: []string{"c"}, DenyPurge: true, SubjectDeleteMarkerTTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := st.CachedInfo().Config; !cfg.AllowMsgTTL || !cfg.AllowRollup || cfg.DenyPurge {
+		t.Fatalf("created: allow_msg_ttl %v allow_rollup_hdrs %v deny_purge %v", cfg.AllowMsgTTL, cfg.AllowRollup, cfg.DenyPurge)
+	}
+
+	if _, err := js.CreateKeyValue(ctx(t), jsclient.KeyValueConfig{Bucket: "KVS", TTL: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	kvs, err := js.Stream(ctx(t), "KV_KVS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := kvs.CachedInfo().Config
+	if cfg.AllowMsgTTL {
+		t.Fatal("a plain bucket allows message TTLs")
+	}
+	cfg.SubjectDeleteMarkerTTL = time.Second
+	up, err := js.UpdateStream(ctx(t), cfg)
+	if err != nil {
+		t.Fatalf("update with a delete marker TTL: %v", err)
+	}
+	if c := up.CachedInfo().Config; !c.AllowMsgTTL || c.SubjectDeleteMarkerTTL != time.Second {
+		t.Fatalf("updated: allow_msg_ttl %v subject_delete_marker_ttl %v", c.AllowMsgTTL, c.SubjectDeleteMarkerTTL)
+	}
+
+	cfg.SubjectDeleteMarkerTTL = -time.Second
+	if _, err := js.UpdateStream(ctx(t), cfg); err == nil || !strings.Contains(err.Error(), "subject delete marker TTL must not be negative") {
+		t.Fatalf("negative delete marker TTL: %v", err)
 	}
 }

@@ -148,6 +148,14 @@ func (cfg StreamConfig) withDefaults() StreamConfig {
 	setIfZero(&c.MaxMsgsPerSubject, -1)
 	setIfZero(&c.MaxMsgSize, -1)
 	setIfZero(&c.Replicas, 1)
+	if c.SubjectDeleteMarkerTTL > 0 {
+		// Delete markers need message TTLs and rollups: nats-server turns
+		// them on (and deny_purge off) unless the request is pedantic.
+		c.AllowMsgTTL = true
+		if !c.AllowRollup {
+			c.AllowRollup, c.DenyPurge = true, false
+		}
+	}
 	if c.Duplicates == 0 && c.Mirror == nil {
 		c.Duplicates = DefaultDuplicateWindow
 		if c.MaxAge > 0 && c.MaxAge < DefaultDuplicateWindow {
@@ -324,7 +332,7 @@ func (cfg *StreamConfig) checkTTL() *APIError {
 	}
 	switch {
 	case cfg.SubjectDeleteMarkerTTL < 0:
-		return errorf(ErrStreamInvalidConfig, "subject delete marker TTL can not be negative")
+		return errorf(ErrStreamInvalidConfig, "subject delete marker TTL must not be negative")
 	case cfg.SubjectDeleteMarkerTTL < minMarkerTTL:
 		return errorf(ErrStreamInvalidConfig, "subject delete marker TTL must be at least 1 second")
 	case !cfg.AllowMsgTTL:

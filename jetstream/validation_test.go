@@ -38,7 +38,7 @@ func TestAPIErrors(t *testing.T) {
 		{"tiny max_age", create + "S", `{"name":"S","max_age":1000}`, 500, 10052},
 		{"dup window over age", create + "S", `{"name":"S","max_age":1000000000,"duplicate_window":2000000000}`, 500, 10052},
 		{"discard new per subject", create + "S", `{"name":"S","discard_new_per_subject":true}`, 500, 10052},
-		{"marker without ttl", create + "S", `{"name":"S","subject_delete_marker_ttl":5000000000}`, 500, 10052},
+		{"negative marker ttl", create + "S", `{"name":"S","subject_delete_marker_ttl":-5000000000}`, 500, 10052}, // without allow_msg_ttl it is turned on (TestDeleteMarkerTTLImpliesTTLAndRollup)
 		{"short marker", create + "S", `{"name":"S","allow_msg_ttl":true,"subject_delete_marker_ttl":5}`, 500, 10052},
 		{"bad transform", create + "S", `{"name":"S","subject_transform":{"src":"a.*","dest":"b.{{wildcard(2)}}"}}`, 400, 10156},
 		{"bad transform source", create + "S", `{"name":"S","subject_transform":{"src":"a..b","dest":"b"}}`, 400, 10155},
