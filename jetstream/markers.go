@@ -2,8 +2,8 @@ package jetstream
 
 import (
 	"errors"
-	"strconv"
 	"sync"
+	"time"
 
 	"github.com/petrelmq/petrel/internal/store"
 	"github.com/petrelmq/petrel/internal/wire"
@@ -43,7 +43,9 @@ func (st *stream) onRemove(removed []store.Removal) {
 		}
 		hdr := wire.AppendStatusLine(nil, 0, "")
 		hdr = wire.AppendHeader(hdr, hdrMarkerReason, markerMaxAge)
-		hdr = wire.AppendHeader(hdr, hdrTTL, strconv.FormatInt(int64(cfg.SubjectDeleteMarkerTTL.Seconds()), 10))
+		// Whole seconds written as a duration ("50s", "1m30s"), as
+		// nats-server writes a marker's Nats-TTL.
+		hdr = wire.AppendHeader(hdr, hdrTTL, (time.Duration(cfg.SubjectDeleteMarkerTTL.Seconds()) * time.Second).String())
 		hdr = wire.AppendHeader(hdr, hdrRollup, rollupSubject)
 		hdr = wire.AppendHeaderEnd(hdr)
 		st.in.push(inMsg{subject: r.Subject, hdr: hdr, src: &copyInfo{}})

@@ -295,7 +295,7 @@ func TestSubjectDeleteMarkers(t *testing.T) {
 		marker = m
 		return nil
 	})
-	if marker.Header.Get("Nats-Marker-Reason") != "MaxAge" || marker.Header.Get("Nats-TTL") != "1" || len(marker.Data) != 0 {
+	if marker.Header.Get("Nats-Marker-Reason") != "MaxAge" || marker.Header.Get("Nats-TTL") != "1s" || len(marker.Data) != 0 {
 		t.Fatalf("marker: %+v", marker)
 	}
 	// The marker expires by its own TTL and leaves no marker behind.
