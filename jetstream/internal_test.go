@@ -169,3 +169,21 @@ func TestPushWakeWithoutInterest(t *testing.T) {
 		t.Fatalf("interest, heartbeat overdue: wake in %v, want at once", wait)
 	}
 }
+
+// TestMarkerSetPrune checks that the marker set drops the sequences below
+// the stream's first once it has grown, so markers that went by a purge
+// or a rollup are not kept forever.
+func TestMarkerSetPrune(t *testing.T) {
+	var s markerSet
+	first := uint64(1)
+	for seq := uint64(1); seq <= 5000; seq++ {
+		first = max(seq, 10) - 9 // the last ten are still stored
+		s.add(seq, func() uint64 { return first })
+	}
+	if n := len(s.seqs); n > 2*markerPruneMin {
+		t.Fatalf("%d sequences kept", n)
+	}
+	if !s.take(5000) || s.take(1) {
+		t.Fatal("kept the wrong sequences")
+	}
+}

@@ -65,22 +65,45 @@ func isMarker(hdr []byte) bool {
 	return ok && string(v) == kvOpPurge
 }
 
-// markerSet holds the sequences of a stream's markers that carry a TTL,
-// the ones onRemove may see expire. The acker adds what it stores, start
+// markerSet holds the sequences of a stream's markers, the ones whose
+// expiry (by their own TTL or by max_age, a marker published without a
+// TTL: nats-server counts any message with Nats-Marker-Reason or a KV
+// purge) leaves no marker behind. The acker adds what it stores, start
 // up adds what the store holds (streams with subject_delete_marker_ttl
 // only).
 type markerSet struct {
 	mu   sync.Mutex
 	seqs map[uint64]struct{}
+	// prune is the size at which add drops the sequences below the
+	// stream's first: markers that went by a purge, a rollup or a
+	// delete, which onRemove does not see.
+	prune int
 }
 
-func (s *markerSet) add(seq uint64) {
+const markerPruneMin = 1024
+
+// add records seq; first, called without the set's lock held, is the
+// stream's first sequence.
+func (s *markerSet) add(seq uint64, first func() uint64) {
 	s.mu.Lock()
 	if s.seqs == nil {
 		s.seqs = make(map[uint64]struct{})
 	}
 	s.seqs[seq] = struct{}{}
+	full := len(s.seqs) >= max(s.prune, markerPruneMin)
 	s.mu.Unlock()
+	if !full {
+		return
+	}
+	f := first()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for q := range s.seqs {
+		if q < f {
+			delete(s.seqs, q)
+		}
+	}
+	s.prune = 2 * len(s.seqs)
 }
 
 // take reports whether seq was a marker and forgets it.
@@ -92,28 +115,30 @@ func (s *markerSet) take(seq uint64) bool {
 	return ok
 }
 
-// noteMarkers adds the stored entries of a durable batch that are markers
-// with a TTL.
+// noteMarkers adds the stored entries of a durable batch that are
+// markers.
 func (st *stream) noteMarkers(entries []store.Entry) {
 	if st.config().SubjectDeleteMarkerTTL <= 0 {
 		return
 	}
 	for i := range entries {
-		if e := &entries[i]; e.Seq != 0 && e.TTL > 0 && isMarker(e.Header) {
-			st.markers.add(e.Seq)
+		if e := &entries[i]; e.Seq != 0 && isMarker(e.Header) {
+			st.markers.add(e.Seq, st.firstSeq)
 		}
 	}
 }
 
-// recoverMarkers finds the stored markers with a TTL of a stream with
+func (st *stream) firstSeq() uint64 { return st.store.State().FirstSeq }
+
+// recoverMarkers finds the stored markers of a stream with
 // subject_delete_marker_ttl.
 func (st *stream) recoverMarkers() error {
 	if st.config().SubjectDeleteMarkerTTL <= 0 {
 		return nil
 	}
 	return scanMsgs(st.store, 0, func(m *store.Msg) (bool, error) {
-		if m.TTL > 0 && isMarker(m.Header) {
-			st.markers.add(m.Seq)
+		if isMarker(m.Header) {
+			st.markers.add(m.Seq, st.firstSeq)
 		}
 		return true, nil
 	})

@@ -310,3 +310,44 @@ func TestSubjectDeleteMarkers(t *testing.T) {
 		return nil
 	})
 }
+
+// TestSubjectDeleteMarkerNotForMarkers checks that a marker published
+// without a TTL (any Nats-Marker-Reason, or a KV purge) that goes by
+// max_age leaves no marker of its own, as nats-server does, while a plain
+// message beside it does (nats.c's KeyValueLimitMarkerTTL).
+func TestSubjectDeleteMarkerNotForMarkers(t *testing.T) {
+	_, _, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{
+		Name: "MK", Subjects: []string{"mk.>"}, MaxAge: time.Second,
+		AllowMsgTTL: true, SubjectDeleteMarkerTTL: time.Second, AllowRollup: true,
+	})
+	for subj, hdr := range map[string][2]string{
+		"mk.age":  {"Nats-Marker-Reason", "MaxAge"},
+		"mk.del":  {"Nats-Marker-Reason", "Remove"},
+		"mk.gone": {"KV-Operation", "PURGE"},
+	} {
+		m := nats.NewMsg(subj)
+		m.Header.Set(hdr[0], hdr[1])
+		if _, err := js.PublishMsg(ctx(t), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := js.Publish(ctx(t), "mk.a", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	// What the stream stores from now on: the markers.
+	c := mustConsumer(t, st, jsclient.ConsumerConfig{DeliverPolicy: jsclient.DeliverNewPolicy, AckPolicy: jsclient.AckNonePolicy})
+	m, err := c.Next(jsclient.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatalf("no marker: %v", err)
+	}
+	if m.Subject() != "mk.a" || m.Headers().Get("Nats-Marker-Reason") != "MaxAge" {
+		t.Fatalf("first new message %s %v, want the marker of mk.a", m.Subject(), m.Headers())
+	}
+	if m, err := c.Next(jsclient.FetchMaxWait(1500 * time.Millisecond)); err == nil {
+		t.Fatalf("another marker: %s %v", m.Subject(), m.Headers())
+	}
+	if info, _ := st.Info(ctx(t)); info.State.Msgs > 1 {
+		t.Fatalf("%d messages, want at most mk.a's marker", info.State.Msgs)
+	}
+}
