@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +26,7 @@ type authenticator struct {
 	users              map[string]*User // by name
 	nkeys              map[string]*User // by public nkey
 	noAuthUser         string
+	tlsMap             bool
 	accounts           *accountRegistry
 	trust              *trust // operator mode; nil otherwise
 }
@@ -34,6 +37,7 @@ func newAuthenticator(o *Options, accounts *accountRegistry) (*authenticator, er
 		password:   o.Password,
 		token:      o.Authorization,
 		noAuthUser: o.NoAuthUser,
+		tlsMap:     o.TLSMap,
 		accounts:   accounts,
 	}
 	var err error
@@ -198,6 +202,12 @@ func secretMatches(configured, presented string) bool {
 
 // identify finds the configured user a CONNECT proves to be.
 func (a *authenticator) identify(c *client, o *connectOpts) (*User, error) {
+	if a.tlsMap && o.NKey == "" && len(a.users) > 0 {
+		if u := a.certUser(c); u != nil {
+			return u, nil
+		}
+		return nil, errBadCredentials
+	}
 	if o.NKey != "" {
 		u := a.nkeys[o.NKey]
 		if u == nil || !nonceSigned(o.NKey, c.nonce, o.Sig) {
@@ -232,4 +242,42 @@ func nonceSigned(pub, nonce, sig string) bool {
 		return false
 	}
 	return kp.Verify([]byte(nonce), raw) == nil
+}
+
+// certUser is the user the client's verified TLS certificate names
+// (verify_and_map), nil if none: as nats-server looks, the certificate's
+// email addresses if it has any, else its DNS names, else its URIs; then
+// its subject as an RFC 2253 string (Go's form, the most significant
+// attribute first, and the reverse).
+func (a *authenticator) certUser(c *client) *User {
+	tc, ok := c.conn().(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	certs := tc.ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return nil
+	}
+	cert := certs[0]
+	var names []string
+	switch {
+	case len(cert.EmailAddresses) > 0:
+		names = cert.EmailAddresses
+	case len(cert.DNSNames) > 0:
+		names = cert.DNSNames
+	case len(cert.URIs) > 0:
+		for _, u := range cert.URIs {
+			names = append(names, u.String())
+		}
+	}
+	rdns := cert.Subject.ToRDNSequence()
+	names = append(names, rdns.String())
+	slices.Reverse(rdns)
+	names = append(names, rdns.String())
+	for _, n := range names {
+		if u := a.users[n]; u != nil {
+			return u
+		}
+	}
+	return nil
 }

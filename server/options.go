@@ -85,11 +85,16 @@ type Options struct {
 
 	// TLS for client connections: TLSConfig is used as is when set; else
 	// TLSCert/TLSKey (and TLSCaCert with TLSVerify) build one. Default: off.
-	TLSConfig  *tls.Config
-	TLSCert    string
-	TLSKey     string
-	TLSCaCert  string
-	TLSVerify  bool
+	TLSConfig *tls.Config
+	TLSCert   string
+	TLSKey    string
+	TLSCaCert string
+	TLSVerify bool
+	// TLSMap (verify_and_map): with users configured, a client is the
+	// user its verified certificate names, as nats-server maps it: the
+	// certificate's email addresses, else its DNS names, else its URIs,
+	// then its subject (RFC 2253). No password is asked.
+	TLSMap     bool
 	TLSTimeout time.Duration // handshake bound. Default 2s.
 	// TLSHandshakeFirst: a client starts the TLS handshake as soon as it
 	// connects and gets INFO over TLS (nats.go's TLSHandshakeFirst,

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
 	"net"
 	"testing"
@@ -88,5 +89,110 @@ func TestTLSHandshakeFirst(t *testing.T) {
 	raw.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 	if n, err := raw.Read(make([]byte, 64)); n > 0 || err == nil {
 		t.Fatalf("server sent %d bytes in the clear before the handshake", n)
+	}
+}
+
+// clientCA returns a CA for client certificates and a pool that trusts it.
+func clientCA(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(2),
+		Subject:               pkix.Name{CommonName: "petrel test client CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// clientCert returns a client certificate signed by ca with the given
+// subject and email addresses.
+func clientCert(t *testing.T, ca tls.Certificate, subject pkix.Name, emails ...string) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:   big.NewInt(time.Now().UnixNano()),
+		Subject:        subject,
+		EmailAddresses: emails,
+		NotBefore:      time.Now().Add(-time.Hour),
+		NotAfter:       time.Now().Add(time.Hour),
+		KeyUsage:       x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:    []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Leaf, &key.PublicKey, ca.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestTLSVerifyAndMap checks verify_and_map: the client is the user its
+// certificate names, by email address, else by subject, with that user's
+// permissions and no password; a certificate naming no user is refused
+// (nats.c's SSLVerify).
+func TestTLSVerifyAndMap(t *testing.T) {
+	cert, pool := selfSigned(t)
+	ca, caPool := clientCA(t)
+	s := testutil.RunServer(t, &server.Options{
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: caPool, ClientAuth: tls.RequireAndVerifyClientCert},
+		TLSVerify: true,
+		TLSMap:    true,
+		Users: []*server.User{
+			{Username: "derek@nats.io", Permissions: &server.Permissions{Publish: &server.SubjectPermission{Allow: []string{"foo"}}}},
+			{Username: "CN=alice,O=Petrel", Password: "unused"},
+		},
+	})
+	connect := func(c tls.Certificate) (*nats.Conn, error) {
+		return nats.Connect(s.ClientURL(), nats.Secure(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1", Certificates: []tls.Certificate{c}}))
+	}
+
+	errs := make(chan error, 1)
+	nc, err := nats.Connect(s.ClientURL(),
+		nats.Secure(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1", Certificates: []tls.Certificate{clientCert(t, ca, pkix.Name{CommonName: "localhost"}, "derek@nats.io")}}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			select {
+			case errs <- err:
+			default:
+			}
+		}))
+	if err != nil {
+		t.Fatalf("by email: %v", err)
+	}
+	defer nc.Close()
+	nc.Publish("bar", nil) // derek may publish only to foo
+	select {
+	case err := <-errs:
+		if !errors.Is(err, nats.ErrPermissionViolation) {
+			t.Fatalf("publish to bar: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("derek's permissions were not applied")
+	}
+
+	alice, err := connect(clientCert(t, ca, pkix.Name{CommonName: "alice", Organization: []string{"Petrel"}}))
+	if err != nil {
+		t.Fatalf("by subject: %v", err)
+	}
+	alice.Close()
+
+	if nc, err := connect(clientCert(t, ca, pkix.Name{CommonName: "mallory"}, "mallory@nats.io")); err == nil {
+		nc.Close()
+		t.Fatal("a certificate naming no user was let in")
 	}
 }

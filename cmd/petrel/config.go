@@ -304,8 +304,7 @@ func (l *loader) tlsBlock() map[string]handler {
 		"verify_and_map": func(v any) error {
 			b, err := conf.Bool(v)
 			if b {
-				o.TLSVerify = true
-				l.rc.warnf("tls.verify_and_map: client certificates are verified, but not mapped to users yet")
+				o.TLSVerify, o.TLSMap = true, true
 			}
 			return err
 		},
