@@ -195,10 +195,14 @@ func (in *ingest) finish(b *batch) {
 	// The batch's effects (markers, schedules, sourcing progress) are
 	// in place before any publisher hears its ack.
 	in.afterBatch(b)
-	in.acknowledge(b)
+	// Consumers are woken before the acks go out (nats-server acks first,
+	// but its consumers deliver at once from memory): a client that
+	// reacts to its ack by leaving (unsubscribing, draining) should find
+	// the message on its way to it, not still on the stream.
 	if err == nil {
 		in.st.onStored(b.entries)
 	}
+	in.acknowledge(b)
 	in.syncAfterAck(b, err) // persist.go
 }
 
