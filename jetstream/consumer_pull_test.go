@@ -430,3 +430,38 @@ func mustNext(t *testing.T, sub *nats.Subscription) *nats.Msg {
 	}
 	return m
 }
+
+// TestPullNoWaitWaitsForAckRoom checks that a no-wait request held back
+// by max_ack_pending is not ended: it waits for acks to make room and
+// ends with 404 only when the messages run out, as nats-server does
+// (nats.c's JetStreamSubscribePullAsync fetches 117 messages 20 at a
+// time with max_ack_pending 10).
+func TestPullNoWaitWaitsForAckRoom(t *testing.T) {
+	nc, _, _ := pullSetup(t, 5, jsclient.ConsumerConfig{AckPolicy: jsclient.AckExplicitPolicy, MaxAckPending: 2})
+	inbox := nats.NewInbox()
+	sub, _ := nc.SubscribeSync(inbox)
+	nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.D", inbox, []byte(`{"batch":10,"no_wait":true}`))
+	for got := 0; got < 5; {
+		var held []*nats.Msg
+		for len(held) < 2 && got < 5 {
+			m := mustNext(t, sub)
+			if len(m.Data) == 0 {
+				t.Fatalf("after %d messages: status %s %s", got, m.Header.Get("Status"), m.Header.Get("Description"))
+			}
+			held = append(held, m)
+			got++
+		}
+		if len(held) == 2 {
+			// Held back: nothing more, and no status, until the acks.
+			if m, err := sub.NextMsg(200 * time.Millisecond); err == nil {
+				t.Fatalf("past max_ack_pending: %q status %s", m.Data, m.Header.Get("Status"))
+			}
+		}
+		for _, m := range held {
+			if err := m.Ack(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expectStatus(t, mustNext(t, sub), "404", "No Messages")
+}

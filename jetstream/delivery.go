@@ -181,7 +181,9 @@ func (c *consumer) deliverLocked(r *roundState) {
 		}
 		cand, ok := c.peekLocked()
 		if !ok {
-			r.eos = true
+			// Held back by max_ack_pending is not the end: as nats-server
+			// does, no-wait requests keep waiting for acks to make room.
+			r.eos = !c.ackPendingFullLocked()
 			return
 		}
 		if !c.readyLocked(r, tgt, cand) {
@@ -217,8 +219,7 @@ func (c *consumer) peekLocked() (candidate, bool) {
 		delete(c.mu.pending, seq) // gone from the stream
 		c.advanceFloorLocked()
 	}
-	cfg := c.config()
-	if cfg.AckPolicy != AckNone && cfg.MaxAckPending > 0 && len(c.mu.pending) >= cfg.MaxAckPending {
+	if c.ackPendingFullLocked() {
 		return candidate{}, false
 	}
 	for len(c.mu.lps) > 0 {
@@ -237,6 +238,13 @@ func (c *consumer) peekLocked() (candidate, bool) {
 		return candidate{}, false
 	}
 	return candidate{msg: m, kind: firstDelivery}, true
+}
+
+// ackPendingFullLocked reports whether max_ack_pending holds back new
+// deliveries.
+func (c *consumer) ackPendingFullLocked() bool {
+	cfg := c.config()
+	return cfg.AckPolicy != AckNone && cfg.MaxAckPending > 0 && len(c.mu.pending) >= cfg.MaxAckPending
 }
 
 // deliverOneLocked takes cand, updates the state and queues the message
