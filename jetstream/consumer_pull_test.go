@@ -431,6 +431,24 @@ func mustNext(t *testing.T, sub *nats.Subscription) *nats.Msg {
 	return m
 }
 
+// TestPullNoWaitPartial checks a no_wait request without expires that
+// gets fewer messages than asked: it ends with 404, as nats-server does
+// from 2.11.11 and 2.12.2 on (408 before), the feature level petrel
+// reports (nats.c's JetStreamSubscribePullAsync picks the status it
+// expects by the version).
+func TestPullNoWaitPartial(t *testing.T) {
+	nc, _, _ := pullSetup(t, 2, jsclient.ConsumerConfig{AckPolicy: jsclient.AckNonePolicy})
+	inbox := nats.NewInbox()
+	sub, _ := nc.SubscribeSync(inbox)
+	nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.D", inbox, []byte(`{"batch":13,"no_wait":true}`))
+	for i := 0; i < 2; i++ {
+		if m := mustNext(t, sub); len(m.Data) == 0 {
+			t.Fatalf("delivery %d: status %q", i, m.Header.Get("Status"))
+		}
+	}
+	expectStatus(t, mustNext(t, sub), "404", "No Messages")
+}
+
 // TestPullNoWaitWaitsForAckRoom checks that a no-wait request held back
 // by max_ack_pending is not ended: it waits for acks to make room and
 // ends with 404 only when the messages run out, as nats-server does

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	jsclient "github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/server"
 )
 
 func TestStreamCreateDefaults(t *testing.T) {
@@ -22,7 +23,7 @@ func TestStreamCreateDefaults(t *testing.T) {
 		MaxMsgsPerSubject: -1, MaxMsgSize: -1, Storage: jsclient.FileStorage, Replicas: 1,
 		Duplicates: 2 * time.Minute, Compression: jsclient.NoCompression,
 		// ADR-44 versioning metadata, as nats-server adds it.
-		Metadata: map[string]string{"_nats.req.level": "0", "_nats.ver": "2.12.0", "_nats.level": "2"},
+		Metadata: map[string]string{"_nats.req.level": "0", "_nats.ver": server.FeatureLevel, "_nats.level": "2"},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("config with defaults:\n got %+v\nwant %+v", cfg, want)

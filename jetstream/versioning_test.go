@@ -5,6 +5,7 @@ import (
 	"time"
 
 	jsclient "github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/server"
 )
 
 // Streams and consumers carry ADR-44 versioning metadata as nats-server's
@@ -18,7 +19,7 @@ func TestAssetVersionMetadata(t *testing.T) {
 	}
 	cfg := jsclient.StreamConfig{Name: "PLAIN", Subjects: []string{"plain"}, Metadata: map[string]string{"owner": "ops"}}
 	st := mustCreate(t, js, cfg)
-	if got := md(st.CachedInfo().Config.Metadata); got != [3]string{"0", "2.12.0", "2"} || st.CachedInfo().Config.Metadata["owner"] != "ops" {
+	if got := md(st.CachedInfo().Config.Metadata); got != [3]string{"0", server.FeatureLevel, "2"} || st.CachedInfo().Config.Metadata["owner"] != "ops" {
 		t.Fatalf("plain stream metadata %v", st.CachedInfo().Config.Metadata)
 	}
 	// Creating it again with the same configuration is not a conflict, and
@@ -31,7 +32,7 @@ func TestAssetVersionMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatalf("update: %v", err)
 	}
-	if got := md(st2.CachedInfo().Config.Metadata); got != [3]string{"1", "2.12.0", "2"} {
+	if got := md(st2.CachedInfo().Config.Metadata); got != [3]string{"1", server.FeatureLevel, "2"} {
 		t.Fatalf("after enabling per-message TTL: %v", st2.CachedInfo().Config.Metadata)
 	}
 
@@ -41,7 +42,7 @@ func TestAssetVersionMetadata(t *testing.T) {
 	}
 
 	c := mustConsumer(t, counter, jsclient.ConsumerConfig{Durable: "D", AckPolicy: jsclient.AckExplicitPolicy})
-	if got := md(consumerInfo(t, c).Config.Metadata); got != [3]string{"0", "2.12.0", "2"} {
+	if got := md(consumerInfo(t, c).Config.Metadata); got != [3]string{"0", server.FeatureLevel, "2"} {
 		t.Fatalf("consumer metadata %v", consumerInfo(t, c).Config.Metadata)
 	}
 	if _, err := counter.CreateConsumer(ctx(t), jsclient.ConsumerConfig{Durable: "D", AckPolicy: jsclient.AckExplicitPolicy}); err != nil {

@@ -32,8 +32,10 @@ const Version = "0.1.0"
 
 // FeatureLevel is the nats-server version whose client-visible features
 // petrel implements. Clients switch features on by the version in INFO, so
-// it is raised only as features land.
-const FeatureLevel = "2.12.0"
+// it is raised only as features land. 2.12.2: a no-wait pull request ends
+// with 404, not 408, after a partial batch (client test suites expect
+// 408 from 2.12.0 and 2.12.1).
+const FeatureLevel = "2.12.2"
 
 // Server is one petrel server. Create it with New, run it with Start, and
 // stop it with Shutdown; it is safe for concurrent use.
