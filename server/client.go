@@ -62,6 +62,7 @@ type client struct {
 	// Fixed at accept, from the options then in effect.
 	tls      *tls.Config // nil for plain TCP
 	tlsFirst bool        // the client handshakes TLS before the server's INFO
+	tlsMixed bool        // TLS only if the client starts a handshake (AllowNonTLS)
 	infoLine []byte      // the INFO line the client is sent
 
 	// Owned by the read loop; others read them only after connected is set.
@@ -138,6 +139,7 @@ func (s *Server) createClient(nc net.Conn) {
 	c.parser = wire.NewParser(o.MaxControlLine, o.MaxPayload)
 	c.trace, c.tls = o.Trace, o.TLSConfig
 	c.tlsFirst = c.tls != nil && o.TLSHandshakeFirst
+	c.tlsMixed = c.tls != nil && !c.tlsFirst && o.AllowNonTLS
 	c.nonce = s.authn().nonce()
 	if len(s.mu.clients) >= o.MaxConn {
 		s.mu.Unlock()
@@ -181,6 +183,9 @@ func (c *client) rejectMaxConns(info serverInfo) {
 func (c *client) run() {
 	defer c.srv.loops.Done()
 	defer c.teardown()
+	if c.tlsMixed && !c.startsTLS() {
+		c.tls = nil // a plain client, which allow_non_tls lets in
+	}
 	if c.tls != nil && !c.upgradeTLS() {
 		return
 	}
@@ -192,6 +197,39 @@ func (c *client) run() {
 	}
 	c.addTimer(c.srv.options().PingInterval, c.pingTimer)
 	c.readLoop()
+}
+
+// startsTLS sends INFO and reports whether the client's first byte opens
+// a TLS handshake (a record of type 0x16), as nats-server tells with
+// allow_non_tls. The byte is kept for whichever reads next.
+func (c *client) startsTLS() bool {
+	c.flushNow()
+	var first [1]byte
+	c.nc.SetReadDeadline(time.Now().Add(c.srv.options().TLSTimeout))
+	n, _ := io.ReadFull(c.nc, first[:])
+	c.nc.SetReadDeadline(time.Time{})
+	if n == 0 {
+		return false
+	}
+	c.mu.Lock()
+	c.nc = &peekedConn{Conn: c.nc, peeked: first[:n]}
+	c.mu.Unlock()
+	return first[0] == 0x16
+}
+
+// peekedConn is a connection whose first bytes were read already.
+type peekedConn struct {
+	net.Conn
+	peeked []byte
+}
+
+func (p *peekedConn) Read(b []byte) (int, error) {
+	if len(p.peeked) > 0 {
+		n := copy(b, p.peeked)
+		p.peeked = p.peeked[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
 }
 
 // upgradeTLS sends what is queued (INFO, unless the handshake comes

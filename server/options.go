@@ -96,6 +96,11 @@ type Options struct {
 	// then its subject (RFC 2253). No password is asked.
 	TLSMap     bool
 	TLSTimeout time.Duration // handshake bound. Default 2s.
+	// AllowNonTLS (allow_non_tls): with TLS configured, clients may also
+	// connect in the clear. INFO says tls_available instead of
+	// tls_required, and a client that starts a TLS handshake after INFO
+	// gets TLS.
+	AllowNonTLS bool
 	// TLSHandshakeFirst: a client starts the TLS handshake as soon as it
 	// connects and gets INFO over TLS (nats.go's TLSHandshakeFirst,
 	// nats.py's tls_handshake_first), instead of INFO first in the clear.

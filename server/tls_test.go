@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +196,39 @@ func TestTLSVerifyAndMap(t *testing.T) {
 	if nc, err := connect(clientCert(t, ca, pkix.Name{CommonName: "mallory"}, "mallory@nats.io")); err == nil {
 		nc.Close()
 		t.Fatal("a certificate naming no user was let in")
+	}
+}
+
+// TestTLSAllowNonTLS checks allow_non_tls: INFO offers TLS without
+// requiring it, a client that starts a handshake gets TLS and one that
+// does not is served in the clear (nats.c's SSLAvailable).
+func TestTLSAllowNonTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	s := testutil.RunServer(t, &server.Options{AllowNonTLS: true, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}})
+
+	secure := testutil.Connect(t, s, nats.Secure(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}))
+	if _, err := secure.TLSConnectionState(); err != nil {
+		t.Fatalf("secure client: %v", err)
+	}
+	plain := testutil.Connect(t, s)
+	if _, err := plain.TLSConnectionState(); err == nil {
+		t.Fatal("plain client got TLS")
+	}
+	sub, _ := secure.SubscribeSync("mixed")
+	secure.Flush()
+	plain.Publish("mixed", []byte("in the clear"))
+	if m, err := sub.NextMsg(2 * time.Second); err != nil || string(m.Data) != "in the clear" {
+		t.Fatalf("got %v %v", m, err)
+	}
+
+	raw, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetReadDeadline(time.Now().Add(2 * time.Second))
+	info, err := bufio.NewReader(raw).ReadString('\n')
+	if err != nil || !strings.Contains(info, `"tls_available":true`) || strings.Contains(info, `"tls_required":true`) {
+		t.Fatalf("INFO %q %v", info, err)
 	}
 }

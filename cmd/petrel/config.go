@@ -123,6 +123,7 @@ func (l *loader) topLevel() map[string]handler {
 		"https_port":             set(&l.rc.httpsPort, toInt),
 		"https":                  func(any) error { l.rc.httpsPort = -1; return nil },
 		"prof_port":              set(&l.rc.profPort, toInt),
+		"allow_non_tls":          set(&o.AllowNonTLS, conf.Bool),
 		"max_payload":            set(&o.MaxPayload, sizeInt),
 		"max_control_line":       set(&o.MaxControlLine, sizeInt),
 		"max_connections":        set(&o.MaxConn, toInt),
