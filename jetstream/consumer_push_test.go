@@ -1,6 +1,7 @@
 package jetstream_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -391,5 +392,29 @@ func TestPushWakesOnSubscribe(t *testing.T) {
 	}
 	if d := time.Since(start); d > 300*time.Millisecond {
 		t.Fatalf("first delivery %v after the subscription", d)
+	}
+}
+
+// TestPushDeliverSubjectInUse checks that a push durable's deliver
+// subject changes only when no one listens on the old one: nats-server
+// answers "consumer name already in use" (10013) otherwise, so that of
+// clients racing to bind one durable only the first wins (nats.c's
+// JetStreamSubscribe starts ten).
+func TestPushDeliverSubjectInUse(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	st := mustCreate(t, js, jsclient.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	mustConsumer(t, st, jsclient.ConsumerConfig{Durable: "B", DeliverSubject: "first"})
+	sub, _ := nc.SubscribeSync("first")
+	nc.Flush()
+	_, err := js.CreateOrUpdateConsumer(ctx(t), "S", jsclient.ConsumerConfig{Durable: "B", DeliverSubject: "second"})
+	var apiErr *jsclient.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode != 10013 {
+		t.Fatalf("moving a bound consumer: %v", err)
+	}
+	sub.Unsubscribe()
+	nc.Flush()
+	c, err := js.CreateOrUpdateConsumer(ctx(t), "S", jsclient.ConsumerConfig{Durable: "B", DeliverSubject: "second"})
+	if err != nil || c.CachedInfo().Config.DeliverSubject != "second" {
+		t.Fatalf("moving an unbound consumer: %v", err)
 	}
 }

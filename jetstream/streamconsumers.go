@@ -70,6 +70,12 @@ func (st *stream) updateConsumer(c *consumer, cfg *ConsumerConfig, action string
 	if err := cfg.checkUpdate(old); err != nil {
 		return nil, err
 	}
+	// A push consumer moves to another deliver subject only when no one
+	// listens on its own any more, as nats-server allows it: of clients
+	// racing to bind one durable, the first wins.
+	if !old.isPull() && cfg.DeliverSubject != old.DeliverSubject && st.acc.acc.HasInterest(old.DeliverSubject) {
+		return nil, newError(ErrConsumerNameExist)
+	}
 	if cfg.equal(old) {
 		return c, nil
 	}
