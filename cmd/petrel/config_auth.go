@@ -60,14 +60,18 @@ func (l *loader) user(path, account string, v any) error {
 }
 
 func (l *loader) userKeys(path string, u *server.User) map[string]handler {
+	perms := l.block(path+".permissions", permissionKeys(u))
 	return map[string]handler{
 		"user":        set(&u.Username, text),
 		"username":    set(&u.Username, text),
 		"password":    set(&u.Password, text),
 		"pass":        set(&u.Password, text),
 		"account":     set(&u.Account, conf.String),
-		"permissions": l.block(path+".permissions", permissionKeys(u)),
-		"nkey":        set(&u.Nkey, text),
+		"permissions": perms,
+		// nats-server reads a user's permissions under these names too.
+		"permission":    perms,
+		"authorization": perms,
+		"nkey":          set(&u.Nkey, text),
 	}
 }
 

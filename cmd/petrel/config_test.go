@@ -63,6 +63,12 @@ func TestConfigKeys(t *testing.T) {
 		{"authorization { users: [ {nkey: UABC, permissions: {publish: x}} ] }", func(o *server.Options) {
 			o.Users = []*server.User{{Nkey: "UABC", Permissions: &server.Permissions{Publish: &server.SubjectPermission{Allow: []string{"x"}}}}}
 		}},
+		{"authorization { users: [ {user: a, permission: {publish: q}}, {user: b, authorization: {subscribe: r}} ] }", func(o *server.Options) {
+			o.Users = []*server.User{
+				{Username: "a", Permissions: &server.Permissions{Publish: &server.SubjectPermission{Allow: []string{"q"}}}},
+				{Username: "b", Permissions: &server.Permissions{Subscribe: &server.SubjectPermission{Allow: []string{"r"}}}},
+			}
+		}},
 		{"authorization { user: alice, password: 123456 }", func(o *server.Options) { o.Username, o.Password = "alice", "123456" }},
 		{"PASS = s3cr3t\nauthorization { user: alice, password: $PASS }", func(o *server.Options) { o.Username, o.Password = "alice", "s3cr3t" }},
 		{`authorization {
