@@ -185,6 +185,11 @@ func (a *authenticator) checkJWT(c *client, o *connectOpts, limitConns bool) (*A
 	if limitConns && ua.maxConn >= 0 && int64(acc.NumConnections()) >= ua.maxConn {
 		return nil, nil, nil, errAccountConns
 	}
+	if limitConns && !ua.ident.expires.IsZero() {
+		// At connect (not at a reload's recheck, which keeps the timer
+		// set then): close the connection when the user JWT expires.
+		c.addTimer(time.Until(ua.ident.expires), c.authExpired)
+	}
 	return acc, newPermissions(ua.perms), &ua.ident, nil
 }
 

@@ -363,6 +363,12 @@ func (c *client) authTimeout() {
 	c.closeConnection(AuthenticationTimeout)
 }
 
+// authExpired closes a client whose user JWT expired, as nats-server does.
+func (c *client) authExpired() {
+	c.sendErr(errAuthExpired)
+	c.closeConnection(AuthenticationExpired)
+}
+
 // pingTimer pings a quiet client and closes one that left MaxPingsOut
 // pings unanswered.
 func (c *client) pingTimer() {

@@ -24,6 +24,7 @@ const (
 	ServerShutdown
 	LameDuckMode
 	MaxAccountConnectionsExceeded
+	AuthenticationExpired
 )
 
 var closedReasonText = map[ClosedReason]string{
@@ -44,6 +45,7 @@ var closedReasonText = map[ClosedReason]string{
 	ServerShutdown:                "Server Shutdown",
 	LameDuckMode:                  "Lame Duck Mode",
 	MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
+	AuthenticationExpired:         "Authentication Expired",
 }
 
 func (r ClosedReason) String() string {
@@ -58,6 +60,7 @@ func (r ClosedReason) String() string {
 const (
 	errAuthViolation    = "Authorization Violation"
 	errAuthTimeout      = "Authentication Timeout"
+	errAuthExpired      = "User Authentication Expired"
 	errStale            = "Stale Connection"
 	errMaxConns         = "maximum connections exceeded"
 	errMaxSubs          = "maximum subscriptions exceeded"

@@ -22,7 +22,8 @@ import (
 // The user's permissions (or those of the scoped signing key that issued
 // it) bound what it may publish and subscribe to; expiry, revocation by
 // the account, bearer tokens the account disallows and the account's
-// connection limit are enforced at connect.
+// connection limit are enforced at connect. A connected user is cut off
+// when its JWT expires.
 type trust struct {
 	operators []*jwt.OperatorClaims
 	keys      map[string]bool               // operators and their signing keys

@@ -276,3 +276,42 @@ func TestOperatorModeConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorModeUserExpires: a connected user is cut off with "User
+// Authentication Expired" when its JWT expires, as nats-server does.
+func TestOperatorModeUserExpires(t *testing.T) {
+	tc := newTrustChain(t)
+	acc := tc.account("A", nil)
+	s := testutil.RunServer(t, tc.options())
+	tok, seed := tc.user(acc, acc, func(uc *jwt.UserClaims) { uc.Expires = time.Now().Unix() + 2 })
+	errs := make(chan error, 4)
+	closed := make(chan struct{})
+	nc, err := nats.Connect(s.ClientURL(), nats.UserJWTAndSeed(tok, string(seed)), nats.NoReconnect(),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }),
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("connection still open after the user JWT expired")
+	}
+	select {
+	case err := <-errs:
+		if !errors.Is(err, nats.ErrAuthExpired) {
+			t.Fatalf("error %v, want %v", err, nats.ErrAuthExpired)
+		}
+	default:
+		t.Fatalf("no error reported; last error %v", nc.LastError())
+	}
+
+	// A user without expiry stays.
+	tok, seed = tc.user(acc, acc, nil)
+	nc2 := mustConnectJWT(t, s, tok, seed)
+	time.Sleep(100 * time.Millisecond)
+	if !nc2.IsConnected() {
+		t.Fatal("user without expiry disconnected")
+	}
+}
