@@ -277,3 +277,29 @@ func TestInprocBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRespondersSubject: the 503 a requester gets when nobody listens
+// names the subject it published to, as nats-server's does.
+func TestNoRespondersSubject(t *testing.T) {
+	s := testutil.RunServer(t, nil)
+	nc := testutil.Connect(t, s)
+	got := make(chan *nats.Msg, 1)
+	if _, err := nc.Subscribe("rep", func(m *nats.Msg) { got <- m }); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.PublishRequest("nobody.home", "rep", nil); err != nil {
+		t.Fatal(err)
+	}
+	var m *nats.Msg
+	select {
+	case m = <-got:
+	case <-time.After(2 * time.Second):
+		t.Fatal("no 503")
+	}
+	if m.Header.Get("Status") != "503" || m.Header.Get("Nats-Subject") != "nobody.home" || len(m.Data) != 0 {
+		t.Fatalf("no-responders message: header %v data %q", m.Header, m.Data)
+	}
+	if _, err := nc.Request("nobody.home", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("request: %v, want %v", err, nats.ErrNoResponders)
+	}
+}

@@ -10,8 +10,12 @@ import (
 
 var crlf = []byte("\r\n")
 
-// noRespondersHdr is the status a requester gets when nobody listens.
-var noRespondersHdr = wire.StatusHeader(503, "")
+// noRespondersHdr is the status a requester gets when nobody listens, with
+// the subject it published to, as nats-server sends it.
+func noRespondersHdr(subj []byte) []byte {
+	h := wire.AppendStatusLine(make([]byte, 0, 48+len(subj)), 503, "")
+	return wire.AppendHeaderEnd(wire.AppendHeader(h, "Nats-Subject", bytesToString(subj)))
+}
 
 // delivery is one message on its way to subscribers: the subject and
 // reply they see, the headers and payload, and who sends it. from is the
@@ -69,7 +73,7 @@ func (s *Server) deliver(acc *Account, route string, d *delivery) int {
 		}
 	}
 	if n == 0 && len(d.reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
-		s.noResponders(acc, from, d.reply)
+		s.noResponders(acc, from, d.subj, d.reply)
 	}
 	return n
 }
@@ -131,9 +135,10 @@ func (s *Server) deliverTo(sub *subscription, d *delivery) bool {
 
 // noResponders answers a request nobody can serve with a 503 status,
 // delivered to the requester's own subscriptions on the reply subject.
-func (s *Server) noResponders(acc *Account, from *client, reply []byte) {
+func (s *Server) noResponders(acc *Account, from *client, subj, reply []byte) {
 	r := acc.sl.Match(bytesToString(reply))
-	d := &delivery{from: from, flush: from.flushSet, subj: reply, hdrLen: len(noRespondersHdr), msg: noRespondersHdr}
+	hdr := noRespondersHdr(subj)
+	d := &delivery{from: from, flush: from.flushSet, subj: reply, hdrLen: len(hdr), msg: hdr}
 	deliver := func(sub *subscription) {
 		if sub.client == from {
 			from.queueMsg(sub, d)
