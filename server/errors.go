@@ -70,6 +70,8 @@ const (
 	errSecureRequired   = "Secure Connection - TLS Required"
 	errPermissionPubFmt = "Permissions Violation for Publish to %q"
 	errPermissionSubFmt = "Permissions Violation for Subscription to %q"
+	// errPermissionQueueSubFmt: a queue subscription denied.
+	errPermissionQueueSubFmt = "Permissions Violation for Subscription to %q using queue %q"
 )
 
 // closeError ends a connection: the client is told Text (when not empty)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/petrelmq/petrel/internal/subject"
 )
@@ -13,9 +14,33 @@ type permissions struct {
 }
 
 // subjectPerm allows a subject when some allow filter (if any) matches it
-// and no deny filter does.
+// and no deny filter does. For subscriptions, an entry "filter queue"
+// (nats-server's queue permission) applies to queue subscriptions only:
+// see allowsSubscribe.
 type subjectPerm struct {
 	allow, deny []string
+	// the entries split into plain filters and queue entries, for
+	// subscriptions
+	allowSub, denySub permEntries
+}
+
+type permEntries struct {
+	plain  []string
+	queued []queueEntry
+}
+
+type queueEntry struct{ filter, queue string }
+
+func newPermEntries(list []string) permEntries {
+	var e permEntries
+	for _, f := range list {
+		if subj, queue, ok := strings.Cut(strings.TrimSpace(f), " "); ok {
+			e.queued = append(e.queued, queueEntry{subj, strings.TrimSpace(queue)})
+		} else {
+			e.plain = append(e.plain, f)
+		}
+	}
+	return e
 }
 
 func newPermissions(p *Permissions) *permissions {
@@ -44,7 +69,7 @@ func newSubjectPerm(sp *SubjectPermission) *subjectPerm {
 	if sp == nil {
 		return nil
 	}
-	return &subjectPerm{allow: sp.Allow, deny: sp.Deny}
+	return &subjectPerm{allow: sp.Allow, deny: sp.Deny, allowSub: newPermEntries(sp.Allow), denySub: newPermEntries(sp.Deny)}
 }
 
 // allowsPublish reports whether a literal subject may be published.
@@ -58,16 +83,47 @@ func (p *subjectPerm) allowsPublish(subj string) bool {
 	return !anyFilter(p.deny, func(f string) bool { return subject.Match(f, subj) })
 }
 
-// allowsSubscribe reports whether a filter may be subscribed: it must lie
-// within an allowed filter and not within a denied one.
-func (p *subjectPerm) allowsSubscribe(filter string) bool {
+// allowsSubscribe reports whether a filter may be subscribed (in queue
+// group queue, "" for none): it must lie within an allowed filter and not
+// within a denied one. As in nats-server, for a queue subscription the
+// queue entries whose filter covers it decide when there are any: one
+// naming the queue (a pattern like a subject's) allows it, or denies it.
+func (p *subjectPerm) allowsSubscribe(filter, queue string) bool {
 	if p == nil {
 		return true
 	}
-	if len(p.allow) > 0 && !anyFilter(p.allow, func(f string) bool { return subject.SubsetOf(filter, f) }) {
-		return false
+	within := func(f string) bool { return subject.SubsetOf(filter, f) }
+	if len(p.allow) > 0 {
+		ok, decided := p.allowSub.queueDecides(filter, queue)
+		if !decided {
+			ok = anyFilter(p.allowSub.plain, within)
+		}
+		if !ok {
+			return false
+		}
 	}
-	return !anyFilter(p.deny, func(f string) bool { return subject.SubsetOf(filter, f) })
+	if denied, decided := p.denySub.queueDecides(filter, queue); decided {
+		return !denied
+	}
+	return !anyFilter(p.denySub.plain, within)
+}
+
+// queueDecides reports, for a queue subscription on filter covered by some
+// of e's queue entries, whether one of them names the queue.
+func (e permEntries) queueDecides(filter, queue string) (named, decided bool) {
+	if queue == "" {
+		return false, false
+	}
+	for _, q := range e.queued {
+		if !subject.SubsetOf(filter, q.filter) {
+			continue
+		}
+		decided = true
+		if q.queue == queue || subject.Match(q.queue, queue) {
+			return true, true
+		}
+	}
+	return false, decided
 }
 
 func anyFilter(filters []string, match func(string) bool) bool {
@@ -94,12 +150,16 @@ func (c *client) checkPublish(subj, reply []byte) error {
 
 // mayHold reports whether permissions p allow subscription sub.
 func (p *permissions) mayHold(sub *subscription) bool {
-	return p == nil || p.sub.allowsSubscribe(sub.subject)
+	return p == nil || p.sub.allowsSubscribe(sub.subject, sub.queue)
 }
 
 // checkSubscribe checks the client's right to a subscription.
 func (c *client) checkSubscribe(filter, queue string) error {
-	if p := c.perms.Load(); p != nil && !p.sub.allowsSubscribe(filter) {
+	if p := c.perms.Load(); p != nil && !p.sub.allowsSubscribe(filter, queue) {
+		if queue != "" {
+			c.srv.log.Warnf("Client %d: subscription to %q in queue %q denied", c.cid, filter, queue)
+			return &clientError{Text: fmt.Sprintf(errPermissionQueueSubFmt, filter, queue)}
+		}
 		c.srv.log.Warnf("Client %d: subscription to %q denied", c.cid, filter)
 		return &clientError{Text: fmt.Sprintf(errPermissionSubFmt, filter)}
 	}

@@ -402,3 +402,49 @@ func TestInlineWritesKeepOrderWhenSocketFills(t *testing.T) {
 		}
 	}
 }
+
+// TestQueuePermissions: a subscribe permission "subject queue" allows (or
+// denies) queue subscriptions in that queue group only, as nats-server's.
+func TestQueuePermissions(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{Users: []*server.User{
+		{Username: "a", Password: "p", Permissions: &server.Permissions{
+			Subscribe: &server.SubjectPermission{Allow: []string{"q A", "w.* work.*"}},
+		}},
+		{Username: "d", Password: "p", Permissions: &server.Permissions{
+			Subscribe: &server.SubjectPermission{Allow: []string{">"}, Deny: []string{"q bad"}},
+		}},
+	}})
+	check := func(user string, subs map[[2]string]bool) {
+		t.Helper()
+		errs := make(chan error, 8)
+		nc := testutil.Connect(t, s, nats.UserInfo(user, "p"),
+			nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }))
+		for sq, ok := range subs {
+			if _, err := nc.QueueSubscribe(sq[0], sq[1], func(*nats.Msg) {}); err != nil {
+				t.Fatal(err)
+			}
+			if err := nc.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("Permissions Violation for Subscription to %q", sq[0])
+			if sq[1] != "" {
+				want += fmt.Sprintf(" using queue %q", sq[1])
+			}
+			select {
+			case err := <-errs:
+				if ok || !strings.Contains(err.Error(), want) {
+					t.Fatalf("%s: subscribe %q in queue %q: error %v (allowed %v)", user, sq[0], sq[1], err, ok)
+				}
+			case <-time.After(100 * time.Millisecond):
+				if !ok {
+					t.Fatalf("%s: subscribe %q in queue %q allowed", user, sq[0], sq[1])
+				}
+			}
+		}
+	}
+	check("a", map[[2]string]bool{
+		{"q", "A"}: true, {"q", "bad"}: false, {"q", ""}: false,
+		{"w.1", "work.x"}: true, {"w.1", "play"}: false,
+	})
+	check("d", map[[2]string]bool{{"q", "A"}: true, {"q", ""}: true, {"q", "bad"}: false})
+}
