@@ -135,6 +135,8 @@ func (a *account) apiMsgDelete(r *request) (response, *APIError) {
 var (
 	statusNotFound   = wire.StatusHeader(404, "Message Not Found")
 	statusBadRequest = wire.StatusHeader(408, "Bad Request")
+	statusEmptyReq   = wire.StatusHeader(408, "Empty Request")
+	statusMalformed  = wire.StatusHeader(408, "Malformed Request")
 
 	statusRequiredAPILevel = wire.StatusHeader(412, "Required Api Level")
 )
@@ -150,9 +152,9 @@ func (st *stream) directGet(m *server.Msg) {
 		conn.Publish(m.Reply, "", statusRequiredAPILevel, nil)
 		return
 	}
-	req, ok := st.directRequest(m)
-	if !ok {
-		conn.Publish(m.Reply, "", statusBadRequest, nil)
+	req, status := st.directRequest(m)
+	if status != nil {
+		conn.Publish(m.Reply, "", status, nil)
 		return
 	}
 	if req.isBatch() {
@@ -169,16 +171,29 @@ func (st *stream) directGet(m *server.Msg) {
 
 // directRequest reads a direct get: the subject form asks for the last
 // message on the subject (wildcards allowed) and has no body; the plain
-// form has a JSON body.
-func (st *stream) directRequest(m *server.Msg) (*msgGetRequest, bool) {
+// form has a JSON body. A request that cannot be served gets the status
+// to answer with, nats-server's: an empty one (or one naming no message)
+// "408 Empty Request", bad JSON "408 Malformed Request", conflicting
+// options "408 Bad Request".
+func (st *stream) directRequest(m *server.Msg) (*msgGetRequest, []byte) {
 	req := new(msgGetRequest)
 	if subj, ok := strings.CutPrefix(m.Subject, directPrefix+st.name+"."); ok {
 		req.LastBySubj = subj
-		return req, len(m.Data) == 0 && subject.ValidFilter(subj)
+		if len(m.Data) != 0 || !subject.ValidFilter(subj) {
+			return nil, statusBadRequest
+		}
+		return req, nil
 	}
 	r := &request{data: m.Data}
-	if len(m.Data) == 0 || r.decode(req) != nil || !req.checkDirect() {
-		return nil, false
+	switch {
+	case len(m.Data) == 0:
+		return nil, statusEmptyReq
+	case r.decode(req) != nil:
+		return nil, statusMalformed
+	case req.isEmpty():
+		return nil, statusEmptyReq
+	case !req.checkDirect():
+		return nil, statusBadRequest
 	}
-	return req, true
+	return req, nil
 }

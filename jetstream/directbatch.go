@@ -21,20 +21,29 @@ import (
 // match) and Nats-Last-Sequence (the sequence sent before it); the batch
 // ends with an empty "204 EOB" status message carrying both, and for
 // multi_last Nats-UpTo-Sequence, the u to repeat for a consistent read.
-// Nothing matching is a 404, a multi_last over more than 1024 subjects a
-// 413.
+// Nothing matching is a 404 ("Message Not Found" for a batch, "No
+// Results" for multi_last, as nats-server says), a multi_last over more
+// than 1024 subjects a 413.
 const (
-	hdrUpToSeq        = "Nats-UpTo-Sequence"
-	maxMultiSubjects  = 1024
-	defaultBatchBytes = 64 << 20
-	statusEOBCode     = 204
-	statusTooManyCode = 413
-	statusTooManyText = "Too Many Subjects"
-	statusEOBText     = "EOB"
+	hdrUpToSeq          = "Nats-UpTo-Sequence"
+	maxMultiSubjects    = 1024
+	defaultBatchBytes   = 64 << 20
+	statusEOBCode       = 204
+	statusTooManyCode   = 413
+	statusTooManyText   = "Too Many Subjects"
+	statusNotFoundCode  = 404
+	statusNoResultsText = "No Results"
+	statusEOBText       = "EOB"
 )
 
 // isBatch reports a batched or multi-subject direct get.
 func (req *msgGetRequest) isBatch() bool { return req.Batch > 0 || len(req.MultiLast) > 0 }
+
+// isEmpty reports a direct get that names no message: nats-server answers
+// it "408 Empty Request" (a batch needs a start or a subject too).
+func (req *msgGetRequest) isEmpty() bool {
+	return req.Seq == 0 && req.LastBySubj == "" && req.NextBySubj == "" && len(req.MultiLast) == 0 && req.StartTime == nil
+}
 
 // checkDirect reports a malformed direct get request.
 func (req *msgGetRequest) checkDirect() bool {
@@ -49,8 +58,8 @@ func (req *msgGetRequest) checkDirect() bool {
 		return req.checkMulti()
 	case req.StartTime != nil && req.Batch == 0 && req.NextBySubj == "":
 		return true // the first message at or after start_time
-	case req.Batch > 0 && req.LastBySubj == "" && req.Seq == 0 && req.NextBySubj == "":
-		req.Seq = 1 // a batch from the start
+	case req.Batch > 0 && req.Seq == 0:
+		req.Seq = 1 // from the start (or from start_time: see startSeq)
 	}
 	return req.check() == nil
 }
@@ -156,6 +165,10 @@ func (r *directReply) multiLast(req *msgGetRequest) {
 		return
 	}
 	msgs := r.lastOf(subjects, upTo)
+	if len(msgs) == 0 {
+		r.status(statusNotFoundCode, statusNoResultsText)
+		return
+	}
 	limit := len(msgs)
 	if req.Batch > 0 {
 		limit = min(limit, req.Batch)

@@ -163,3 +163,31 @@ func TestDirectGetStartTime(t *testing.T) {
 	wantHeaders(t, "batch from a time", msgs, "Nats-Sequence", "2", "3")
 	wantEnd(t, end, "204", 0, 3)
 }
+
+// TestDirectGetStatusTexts: the statuses of direct gets that return no
+// message say why, in nats-server's words (nats.js tells them apart).
+func TestDirectGetStatusTexts(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	mustCreate(t, js, jsclient.StreamConfig{Name: "T", Subjects: []string{"t.*"}, AllowDirect: true})
+	publishFrom(t, js, "t.a", 0, 2)
+	for _, tc := range []struct{ body, code, desc string }{
+		{``, "408", "Empty Request"},
+		{`{}`, "408", "Empty Request"},
+		{`{"batch":3}`, "408", "Empty Request"},
+		{`{"seq":`, "408", "Malformed Request"},
+		{`{"seq":1,"last_by_subj":"t.a"}`, "408", "Bad Request"},
+		{`{"multi_last":["t.none"]}`, "404", "No Results"},
+		{`{"batch":3,"seq":10}`, "404", "Message Not Found"},
+		{`{"seq":10}`, "404", "Message Not Found"},
+	} {
+		msgs, end := directBatch(t, nc, "T", tc.body)
+		if len(msgs) != 0 || end.Header.Get("Status") != tc.code || end.Header.Get("Description") != tc.desc {
+			t.Errorf("%s: %d messages, then %s %q; want %s %q", tc.body, len(msgs),
+				end.Header.Get("Status"), end.Header.Get("Description"), tc.code, tc.desc)
+		}
+	}
+	msgs, end := directBatch(t, nc, "T", `{"batch":3,"seq":1}`)
+	if len(msgs) != 2 || end.Header.Get("Status") != "204" {
+		t.Fatalf("batch from 1: %d messages, end %v", len(msgs), end.Header)
+	}
+}
