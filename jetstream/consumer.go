@@ -130,6 +130,11 @@ func (c *consumer) start() error {
 		{fcPrefix + base + ".>", c.onFlowControl},
 		{nextPrefix + base, c.onNextRequest},
 	}
+	if c.config().AckPolicy == AckNone {
+		// Nothing to ack: like nats-server, no one listens on the ack
+		// subjects, so an ack sent as a request gets "no responders".
+		subs = subs[1:]
+	}
 	for _, s := range subs {
 		sub, err := c.conn.Subscribe(s.subj, s.h)
 		if err != nil {

@@ -483,3 +483,22 @@ func TestPullNoWaitWaitsForAckRoom(t *testing.T) {
 	}
 	expectStatus(t, mustNext(t, sub), "404", "No Messages")
 }
+
+// TestAckNoneHasNoAckResponder: a consumer with ack policy none listens on
+// no ack subject, so an ack sent as a request gets "no responders", as
+// from nats-server (nats.js's ackAck relies on it).
+func TestAckNoneHasNoAckResponder(t *testing.T) {
+	for _, tc := range []struct {
+		policy jsclient.AckPolicy
+		want   error
+	}{{jsclient.AckNonePolicy, nats.ErrNoResponders}, {jsclient.AckExplicitPolicy, nil}} {
+		_, _, c := pullSetup(t, 1, jsclient.ConsumerConfig{AckPolicy: tc.policy})
+		msgs := fetch(t, c, 1)
+		if len(msgs) != 1 {
+			t.Fatalf("%v: fetched %d", tc.policy, len(msgs))
+		}
+		if err := msgs[0].DoubleAck(ctx(t)); !errors.Is(err, tc.want) {
+			t.Fatalf("%v: double ack: %v, want %v", tc.policy, err, tc.want)
+		}
+	}
+}

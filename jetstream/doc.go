@@ -66,9 +66,10 @@
 // # Consumers
 //
 // Each consumer (consumer.go) has its own in-process connection, which
-// subscribes $JS.ACK.<stream>.<consumer>.>, $JS.FC.<stream>.<consumer>.>
-// and its MSG.NEXT subject, and one delivery goroutine (delivery.go) that
-// delivers redeliveries first, then new messages, to the first waiting pull
+// subscribes $JS.ACK.<stream>.<consumer>.> (unless its ack policy is none),
+// $JS.FC.<stream>.<consumer>.> and its MSG.NEXT subject, and one delivery
+// goroutine (delivery.go) that delivers redeliveries first, then new
+// messages, to the first waiting pull
 // request (pull.go; with priority groups, ADR-42, the request the policy
 // picks: priority.go) or to the deliver subject while someone listens there
 // (push.go: heartbeats, flow control, rate limit). The stream wakes its
