@@ -11,7 +11,11 @@ const (
 )
 
 // asyncPersist reports whether the stream acknowledges before the sync.
-func (in *ingest) asyncPersist() bool { return in.st.config().PersistMode == PersistAsync }
+func (in *ingest) asyncPersist() bool { return in.st.config().asyncPersist() }
+
+// asyncPersist reports whether cfg asks for persist_mode async ("" and
+// "default", kept by older versions, are the same mode).
+func (cfg *StreamConfig) asyncPersist() bool { return cfg.PersistMode == PersistAsync }
 
 // syncAfterAck waits for a batch's sync if the acks did not (a no-op
 // when they did: a Commit keeps its result).

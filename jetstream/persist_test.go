@@ -1,7 +1,9 @@
 package jetstream_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	jsclient "github.com/nats-io/nats.go/jetstream"
 )
@@ -30,5 +32,25 @@ func TestPersistModeAsync(t *testing.T) {
 	st, err := js.Stream(ctx(t), "A")
 	if err != nil || st.CachedInfo().State.Msgs != 101 {
 		t.Fatalf("after restart: %v %+v", err, st.CachedInfo())
+	}
+}
+
+// TestPersistModeDefaultAndUpdate: persist_mode "default" is the zero mode
+// and is left out of the configuration, as nats-server does; an update
+// cannot change the mode.
+func TestPersistModeDefaultAndUpdate(t *testing.T) {
+	_, nc, js := startJS(t, "")
+	reply, err := nc.Request("$JS.API.STREAM.CREATE.D", []byte(`{"name":"D","persist_mode":"default"}`), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(reply.Data), "persist_mode") || !strings.Contains(string(reply.Data), `"did_create":true`) {
+		t.Fatalf("create with the default mode: %s", reply.Data)
+	}
+	mustCreate(t, js, jsclient.StreamConfig{Name: "A", Subjects: []string{"a"}, PersistMode: jsclient.AsyncPersistMode})
+	expectAPIError(t, nc, "$JS.API.STREAM.UPDATE.A", `{"name":"A","subjects":["a"]}`, 500, 10052)
+	expectAPIError(t, nc, "$JS.API.STREAM.UPDATE.D", `{"name":"D","persist_mode":"async"}`, 500, 10052)
+	if _, err := js.UpdateStream(ctx(t), jsclient.StreamConfig{Name: "D", Description: "same mode"}); err != nil {
+		t.Fatalf("update keeping the mode: %v", err)
 	}
 }

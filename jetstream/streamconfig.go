@@ -156,6 +156,9 @@ func (cfg StreamConfig) withDefaults() StreamConfig {
 			c.AllowRollup, c.DenyPurge = true, false
 		}
 	}
+	if c.PersistMode == PersistDefault {
+		c.PersistMode = "" // the zero mode, which nats-server leaves out
+	}
 	if c.Duplicates == 0 && c.Mirror == nil {
 		c.Duplicates = DefaultDuplicateWindow
 		if c.MaxAge > 0 && c.MaxAge < DefaultDuplicateWindow {
@@ -424,6 +427,8 @@ func (cfg *StreamConfig) checkUpdate(old *StreamConfig) *APIError {
 		return errorf(ErrStreamInvalidConfig, "message TTL status can not be disabled")
 	case cfg.FirstSeq != old.FirstSeq:
 		return errorf(ErrStreamInvalidConfig, "stream configuration update can not change first sequence")
+	case cfg.asyncPersist() != old.asyncPersist():
+		return errorf(ErrStreamInvalidConfig, "stream configuration update can not change persist mode")
 	}
 	return nil
 }
