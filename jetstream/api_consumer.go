@@ -8,9 +8,10 @@ import (
 // consumerCreateRequest is the body of CONSUMER.CREATE and
 // CONSUMER.DURABLE.CREATE.
 type consumerCreateRequest struct {
-	Stream string          `json:"stream_name"`
-	Config *ConsumerConfig `json:"config"`
-	Action string          `json:"action"`
+	Stream   string          `json:"stream_name"`
+	Config   *ConsumerConfig `json:"config"`
+	Action   string          `json:"action"`
+	Pedantic bool            `json:"pedantic"`
 }
 
 type consumerInfoResponse struct {
@@ -104,6 +105,11 @@ func (a *account) apiConsumerCreate(r *request) (response, *APIError) {
 		return nil, newError(ErrStreamNotFound)
 	}
 	cfg := *req.Config
+	if req.Pedantic {
+		if apiErr := cfg.checkPedantic(st.config()); apiErr != nil {
+			return nil, apiErr
+		}
+	}
 	if cfg.Name != "" {
 		if c := st.cons.get(cfg.Name); c != nil {
 			cfg.PauseUntil = c.config().PauseUntil // create never changes a pause

@@ -41,6 +41,14 @@ func (a *account) requestConfig(r *request) (StreamConfig, *APIError) {
 	if cfg.Name != name {
 		return cfg, newError(ErrStreamMismatch)
 	}
+	var mode struct {
+		Pedantic bool `json:"pedantic"`
+	}
+	if r.decode(&mode) == nil && mode.Pedantic {
+		if err := cfg.checkPedantic(); err != nil {
+			return cfg, err
+		}
+	}
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return cfg, err

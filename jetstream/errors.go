@@ -114,6 +114,7 @@ const (
 	ErrAtomicPublishInvalidCommit     ErrorCode = 10200
 	ErrAtomicPublishDuplicateMsg      ErrorCode = 10201
 	ErrAtomicPublishTooManyInflight   ErrorCode = 10210
+	ErrPedantic                       ErrorCode = 10157
 
 	// Message schedules (ADR-51).
 	ErrMirrorWithMsgSchedules    ErrorCode = 10186
@@ -293,6 +294,7 @@ var errorTable = map[ErrorCode]errorInfo{
 	ErrAtomicPublishInvalidCommit:     {400, "atomic publish batch commit is invalid"},
 	ErrAtomicPublishDuplicateMsg:      {400, "atomic publish batch contains duplicate message id"},
 	ErrAtomicPublishTooManyInflight:   {429, "atomic publish too many inflight"},
+	ErrPedantic:                       {400, "pedantic mode: {err}"},
 
 	ErrMirrorWithMsgSchedules:    {400, "stream mirrors can not also schedule messages"},
 	ErrSourceWithMsgSchedules:    {400, "stream source can not also schedule messages"},
