@@ -21,6 +21,20 @@ type accountInfoResponse struct {
 	Limits          accountLimits `json:"limits"`
 	Domain          string        `json:"domain,omitempty"`
 	API             apiStats      `json:"api"`
+	// Tiers holds the usage and limits by tier ("R1") when the account's
+	// limits are tiered; the top-level limits are then empty.
+	Tiers map[string]*accountTier `json:"tiers,omitempty"`
+}
+
+// accountTier is one tier of accountInfoResponse.Tiers.
+type accountTier struct {
+	Memory          uint64        `json:"memory"`
+	Storage         uint64        `json:"storage"`
+	ReservedMemory  uint64        `json:"reserved_memory"`
+	ReservedStorage uint64        `json:"reserved_storage"`
+	Streams         int           `json:"streams"`
+	Consumers       int           `json:"consumers"`
+	Limits          accountLimits `json:"limits"`
 }
 
 type accountLimits struct {
@@ -55,6 +69,15 @@ func (a *account) apiInfo(r *request) (response, *APIError) {
 	}
 	for _, st := range streams {
 		resp.Consumers += st.numConsumers()
+	}
+	if a.tiered() {
+		// Every stream of petrel is R1.
+		resp.Tiers = map[string]*accountTier{"R1": {
+			Memory: resp.Memory, Storage: resp.Storage,
+			ReservedMemory: resp.ReservedMemory, ReservedStorage: resp.ReservedStorage,
+			Streams: resp.Streams, Consumers: resp.Consumers, Limits: resp.Limits,
+		}}
+		resp.Limits = accountLimits{}
 	}
 	return resp, nil
 }

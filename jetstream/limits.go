@@ -126,6 +126,16 @@ func (a *account) limits() accountLimits {
 	return l
 }
 
+// tiered reports whether the account's limits are a JWT's tier R1.
+func (a *account) tiered() bool {
+	for _, ac := range a.svc.srv.Options().Accounts {
+		if ac.Name == a.acc.Name {
+			return ac.JetStreamTiered
+		}
+	}
+	return false
+}
+
 func positiveOr(v, def int64) int64 {
 	if v > 0 {
 		return v

@@ -88,8 +88,14 @@ func (t *trust) jetStreamAccounts() []*AccountConfig {
 		if !ac.Limits.IsJSEnabled() {
 			continue
 		}
+		// Petrel has only the R1 tier: a JWT with tiered limits gives
+		// its R1 ones.
+		r1, tiered := ac.Limits.JetStreamTieredLimits["R1"]
+		if tiered {
+			l = r1
+		}
 		out = append(out, &AccountConfig{
-			Name: pub, JetStream: true,
+			Name: pub, JetStream: true, JetStreamTiered: tiered,
 			JetStreamMaxMemory: l.MemoryStorage, JetStreamMaxStore: l.DiskStorage,
 			JetStreamMaxStreams: int(l.Streams), JetStreamMaxConsumers: int(l.Consumer),
 			JetStreamMemoryMaxStreamBytes: l.MemoryMaxStreamBytes, JetStreamStoreMaxStreamBytes: l.DiskMaxStreamBytes,

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +315,56 @@ func TestOperatorModeUserExpires(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if !nc2.IsConnected() {
 		t.Fatal("user without expiry disconnected")
+	}
+}
+
+// TestOperatorModeTieredJetStream: an account JWT with tiered limits gets
+// its R1 tier's, and account info reports them under tiers, as
+// nats-server's does.
+func TestOperatorModeTieredJetStream(t *testing.T) {
+	tc := newTrustChain(t)
+	acc := tc.account("T", func(ac *jwt.AccountClaims) {
+		ac.Limits.JetStreamTieredLimits = jwt.JetStreamTieredLimits{
+			"R1": {DiskStorage: 1 << 20, Streams: 2, Consumer: -1, MaxAckPending: -1},
+		}
+	})
+	opts := tc.options()
+	opts.JetStream = true
+	s := testutil.RunServer(t, opts)
+	tok, seed := tc.user(acc, acc, nil)
+	nc := mustConnectJWT(t, s, tok, seed)
+	msg, err := nc.Request("$JS.API.INFO", nil, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Limits struct {
+			MaxStorage int64 `json:"max_storage"`
+			MaxStreams int   `json:"max_streams"`
+		} `json:"limits"`
+		Tiers map[string]struct {
+			Limits struct {
+				MaxStorage    int64 `json:"max_storage"`
+				MaxStreams    int   `json:"max_streams"`
+				MaxConsumers  int   `json:"max_consumers"`
+				MaxAckPending int   `json:"max_ack_pending"`
+			} `json:"limits"`
+		} `json:"tiers"`
+	}
+	if err := json.Unmarshal(msg.Data, &info); err != nil {
+		t.Fatal(err)
+	}
+	r1, ok := info.Tiers["R1"]
+	if !ok || r1.Limits.MaxStorage != 1<<20 || r1.Limits.MaxStreams != 2 || r1.Limits.MaxConsumers != -1 ||
+		r1.Limits.MaxAckPending != -1 || info.Limits.MaxStorage != 0 || info.Limits.MaxStreams != 0 {
+		t.Fatalf("account info: %s", msg.Data)
+	}
+	// The tier's limits hold: a third stream is refused.
+	for i, want := range []bool{true, true, false} {
+		req := fmt.Sprintf(`{"name":"S%d","subjects":["s%d"],"max_bytes":1000}`, i, i)
+		msg, err := nc.Request(fmt.Sprintf("$JS.API.STREAM.CREATE.S%d", i), []byte(req), 2*time.Second)
+		if err != nil || strings.Contains(string(msg.Data), `"error"`) == want {
+			t.Fatalf("stream %d: %v %s", i, err, msg.Data)
+		}
 	}
 }

@@ -185,6 +185,10 @@ type AccountConfig struct {
 	JetStreamMaxBytesRequired     bool
 	// JetStreamMaxAckPending caps consumers' max_ack_pending (zero: none).
 	JetStreamMaxAckPending int
+	// JetStreamTiered: the limits are those of the R1 tier of the
+	// account's JWT (tiered_limits); account info reports them under
+	// tiers, as nats-server does.
+	JetStreamTiered bool
 }
 
 // ClusterOptions configure routes between servers.
