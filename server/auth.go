@@ -190,6 +190,9 @@ func (a *authenticator) checkJWT(c *client, o *connectOpts, limitConns bool) (*A
 		// set then): close the connection when the user JWT expires.
 		c.addTimer(time.Until(ua.ident.expires), c.authExpired)
 	}
+	if limitConns && !ua.accountExpires.IsZero() {
+		c.addTimer(time.Until(ua.accountExpires), c.accountAuthExpired)
+	}
 	return acc, newPermissions(ua.perms), &ua.ident, nil
 }
 

@@ -369,6 +369,13 @@ func (c *client) authExpired() {
 	c.closeConnection(AuthenticationExpired)
 }
 
+// accountAuthExpired closes a client whose account JWT expired, as
+// nats-server does.
+func (c *client) accountAuthExpired() {
+	c.sendErr(errAccountAuthExpired)
+	c.closeConnection(AuthenticationExpired)
+}
+
 // pingTimer pings a quiet client and closes one that left MaxPingsOut
 // pings unanswered.
 func (c *client) pingTimer() {

@@ -58,18 +58,19 @@ func (r ClosedReason) String() string {
 // Texts of -ERR lines clients recognise. Those sent with a closeError end
 // the connection; those sent with sendErr do not.
 const (
-	errAuthViolation    = "Authorization Violation"
-	errAuthTimeout      = "Authentication Timeout"
-	errAuthExpired      = "User Authentication Expired"
-	errStale            = "Stale Connection"
-	errMaxConns         = "maximum connections exceeded"
-	errMaxSubs          = "maximum subscriptions exceeded"
-	errInvalidSubject   = "Invalid Subject"
-	errInvalidPubSubj   = "Invalid Publish Subject"
-	errNoHeaders        = "headers not supported by this connection"
-	errSecureRequired   = "Secure Connection - TLS Required"
-	errPermissionPubFmt = "Permissions Violation for Publish to %q"
-	errPermissionSubFmt = "Permissions Violation for Subscription to %q"
+	errAuthViolation      = "Authorization Violation"
+	errAuthTimeout        = "Authentication Timeout"
+	errAuthExpired        = "User Authentication Expired"
+	errAccountAuthExpired = "Account Authentication Expired"
+	errStale              = "Stale Connection"
+	errMaxConns           = "maximum connections exceeded"
+	errMaxSubs            = "maximum subscriptions exceeded"
+	errInvalidSubject     = "Invalid Subject"
+	errInvalidPubSubj     = "Invalid Publish Subject"
+	errNoHeaders          = "headers not supported by this connection"
+	errSecureRequired     = "Secure Connection - TLS Required"
+	errPermissionPubFmt   = "Permissions Violation for Publish to %q"
+	errPermissionSubFmt   = "Permissions Violation for Subscription to %q"
 	// errPermissionQueueSubFmt: a queue subscription denied.
 	errPermissionQueueSubFmt = "Permissions Violation for Subscription to %q using queue %q"
 )

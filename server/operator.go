@@ -23,7 +23,7 @@ import (
 // it) bound what it may publish and subscribe to; expiry, revocation by
 // the account, bearer tokens the account disallows and the account's
 // connection limit are enforced at connect. A connected user is cut off
-// when its JWT expires.
+// when its JWT, or its account's, expires.
 type trust struct {
 	operators []*jwt.OperatorClaims
 	keys      map[string]bool               // operators and their signing keys
@@ -112,6 +112,8 @@ type userAuth struct {
 	perms   *Permissions
 	ident   identity
 	maxConn int64 // the account's connection limit; < 0 unlimited
+	// accountExpires is when the account JWT expires (zero: never).
+	accountExpires time.Time
 }
 
 // authenticate checks the user JWT and nonce signature of a CONNECT.
@@ -145,6 +147,9 @@ func (t *trust) authenticate(nonce string, o *connectOpts, now time.Time) (*user
 		return nil, err
 	}
 	ua := &userAuth{account: accPub, perms: perms, maxConn: ac.Limits.Conn}
+	if ac.Expires > 0 {
+		ua.accountExpires = time.Unix(ac.Expires, 0)
+	}
 	ua.ident = identity{user: uc.Subject, nameTag: uc.Name}
 	if uc.Expires > 0 {
 		ua.ident.expires = time.Unix(uc.Expires, 0)

@@ -368,3 +368,35 @@ func TestOperatorModeTieredJetStream(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorModeAccountExpires: when the account JWT expires, its
+// connected users are cut off with "Account Authentication Expired", as
+// nats-server does.
+func TestOperatorModeAccountExpires(t *testing.T) {
+	tc := newTrustChain(t)
+	acc := tc.account("A", func(ac *jwt.AccountClaims) { ac.Expires = time.Now().Unix() + 2 })
+	s := testutil.RunServer(t, tc.options())
+	tok, seed := tc.user(acc, acc, nil)
+	errs := make(chan error, 4)
+	closed := make(chan struct{})
+	nc, err := nats.Connect(s.ClientURL(), nats.UserJWTAndSeed(tok, string(seed)), nats.NoReconnect(),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }),
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("connection still open after the account JWT expired")
+	}
+	select {
+	case err := <-errs:
+		if !errors.Is(err, nats.ErrAccountAuthExpired) {
+			t.Fatalf("error %v, want %v", err, nats.ErrAccountAuthExpired)
+		}
+	default:
+		t.Fatalf("no error reported; last error %v", nc.LastError())
+	}
+}
