@@ -66,9 +66,15 @@ func (c *catalog) put(rec *streamRecord) error {
 }
 
 // writeFileAtomic replaces dir/name with data durably: a temporary file,
-// fsync, rename, fsync of the directory. A crash leaves the old file or
-// the new one, never a mix.
-func writeFileAtomic(dir, name string, data []byte) error {
+// fsync, rename, fsync of the directory.
+func writeFileAtomic(dir, name string, data []byte) error { return writeFile(dir, name, data, true) }
+
+// writeFileRenamed replaces dir/name with data through a temporary file and
+// a rename, without fsyncs: a reader sees the old file or the new one, and
+// a power cut may lose the change.
+func writeFileRenamed(dir, name string, data []byte) error { return writeFile(dir, name, data, false) }
+
+func writeFile(dir, name string, data []byte, sync bool) error {
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
@@ -78,15 +84,20 @@ func writeFileAtomic(dir, name string, data []byte) error {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		return err
+	}
+	if !sync {
+		return nil
 	}
 	return syncDir(dir)
 }

@@ -17,12 +17,16 @@ import (
 	"github.com/petrelmq/petrel/internal/store"
 )
 
-// Durable consumers are stored in two places:
+// Durable consumers, and ephemeral consumers of file streams (as in
+// nats-server: a client's watcher finds its consumer again after a
+// restart, until the inactive threshold removes it), are stored in two
+// places:
 //
 //   - the configuration, rarely written, as one JSON file per consumer,
 //     <store_dir>/jetstream/<account>/consumers/<stream>/<consumer>.json
 //     (see recordFile for names too long for that),
-//     written atomically like the stream catalog;
+//     written atomically like the stream catalog (an ephemeral's without
+//     fsyncs: a power cut may lose it, and its client makes another);
 //   - the delivery state (delivered, ack floor, pending acks with their
 //     delivery counts), often written, in the stream's store.MetaStore
 //     under "consumer/<name>": the same Pebble database as the messages
@@ -42,8 +46,8 @@ func (a *account) consumerCatalog(stream string) *consumerCatalog {
 	return &consumerCatalog{dir: filepath.Join(a.svc.dir, "jetstream", url.PathEscape(a.acc.Name), "consumers", stream)}
 }
 
-// put stores rec durably (temporary file, fsync, rename, fsync of the
-// directory).
+// put stores rec: a durable's durably (temporary file, fsync, rename,
+// fsync of the directory), an ephemeral's without the fsyncs.
 func (cc *consumerCatalog) put(rec *consumerRecord) error {
 	if err := os.MkdirAll(cc.dir, 0o750); err != nil {
 		return err
@@ -51,6 +55,9 @@ func (cc *consumerCatalog) put(rec *consumerRecord) error {
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return err
+	}
+	if !rec.Config.isDurable() {
+		return writeFileRenamed(cc.dir, recordFile(rec.Config.Name), data)
 	}
 	return writeFileAtomic(cc.dir, recordFile(rec.Config.Name), data)
 }
@@ -64,13 +71,14 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// remove deletes the config of name.
-func (cc *consumerCatalog) remove(name string) error {
-	err := os.Remove(filepath.Join(cc.dir, recordFile(name)))
+// remove deletes the config of cfg's consumer; a durable's removal is
+// made durable.
+func (cc *consumerCatalog) remove(cfg *ConsumerConfig) error {
+	err := os.Remove(filepath.Join(cc.dir, recordFile(cfg.Name)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err != nil {
+	if err != nil || !cfg.isDurable() {
 		return err
 	}
 	return syncDir(cc.dir)
@@ -366,7 +374,7 @@ func (c *consumer) dropState() {
 	}
 }
 
-// recoverConsumers opens the durable consumers of the stream.
+// recoverConsumers opens the stored consumers of the stream.
 func (st *stream) recoverConsumers() error {
 	recs, err := st.acc.consumerCatalog(st.name).load()
 	if err != nil {

@@ -1,11 +1,16 @@
 package jetstream_test
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	jsclient "github.com/nats-io/nats.go/jetstream"
+	"github.com/petrelmq/petrel/internal/testutil"
 )
 
 func TestRestartRecoversStreams(t *testing.T) {
@@ -140,4 +145,70 @@ func TestLongNamesStored(t *testing.T) {
 	if _, err := js.Stream(ctx(t), long); err == nil {
 		t.Fatal("deleted stream back")
 	}
+}
+
+// TestRestartKeepsEphemeralsOfFileStreams: as nats-server, an ephemeral
+// consumer of a file stream comes back after a restart with its position
+// (a client's watcher resumes on it) until its inactive threshold removes
+// it; one of a memory stream does not.
+func TestRestartKeepsEphemeralsOfFileStreams(t *testing.T) {
+	dir := t.TempDir()
+	s, nc, js := startJS(t, dir)
+	file := mustCreate(t, js, jsclient.StreamConfig{Name: "FILE", Subjects: []string{"file.>"}})
+	mem := mustCreate(t, js, jsclient.StreamConfig{Name: "MEM", Subjects: []string{"mem.>"}, Storage: jsclient.MemoryStorage})
+	publishN(t, js, "file.a", 5)
+	cfg := jsclient.ConsumerConfig{AckPolicy: jsclient.AckExplicitPolicy, InactiveThreshold: 1500 * time.Millisecond}
+	fc, err := file.CreateConsumer(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range fetch(t, fc, 2) {
+		if err := m.DoubleAck(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mc, err := mem.CreateConsumer(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fname, mname := fc.CachedInfo().Name, mc.CachedInfo().Name
+	nc.Close()
+	s.Shutdown()
+
+	_, _, js = startJS(t, dir)
+	file, err = js.Stream(ctx(t), "FILE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err = file.Consumer(ctx(t), fname)
+	if err != nil {
+		t.Fatalf("ephemeral of the file stream after restart: %v", err)
+	}
+	if info := fc.CachedInfo(); info.AckFloor.Stream != 2 || info.Config.Durable != "" {
+		t.Fatalf("ephemeral after restart: ack floor %d, durable %q", info.AckFloor.Stream, info.Config.Durable)
+	}
+	resumed := fetch(t, fc, 3)
+	wantStreamSeqs(t, "resumed", resumed, 3, 4, 5)
+	for _, m := range resumed {
+		if err := m.DoubleAck(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mem, err = js.Stream(ctx(t), "MEM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mem.Consumer(ctx(t), mname); !errors.Is(err, jsclient.ErrConsumerNotFound) {
+		t.Fatalf("ephemeral of the memory stream after restart: %v, want not found", err)
+	}
+	testutil.WaitFor(t, 10*time.Second, func() error {
+		if _, err := file.Consumer(ctx(t), fname); !errors.Is(err, jsclient.ErrConsumerNotFound) {
+			return fmt.Errorf("ephemeral still there past its inactive threshold (%v)", err)
+		}
+		// Its record goes just after it.
+		if entries, err := os.ReadDir(filepath.Join(dir, "jetstream", "$G", "consumers", "FILE")); err != nil || len(entries) != 0 {
+			return fmt.Errorf("consumer records left after the ephemeral went: %v, %v", entries, err)
+		}
+		return nil
+	})
 }

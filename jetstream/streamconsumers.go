@@ -79,7 +79,7 @@ func (st *stream) updateConsumer(c *consumer, cfg *ConsumerConfig, action string
 	if cfg.equal(old) {
 		return c, nil
 	}
-	if cfg.isDurable() {
+	if st.keepsConsumer(cfg) {
 		if err := st.acc.consumerCatalog(st.name).put(&consumerRecord{Config: *cfg, Created: c.created}); err != nil {
 			return nil, errorf(ErrConsumerCreate, "%v", err)
 		}
@@ -135,6 +135,14 @@ func (st *stream) partitionUnique(self string, filters []string) bool {
 	return true
 }
 
+// keepsConsumer reports whether cfg's consumer outlives a restart: a
+// durable, or an ephemeral of a file stream (nats-server keeps those too,
+// so a client's watcher resumes; the inactive threshold still removes
+// them).
+func (st *stream) keepsConsumer(cfg *ConsumerConfig) bool {
+	return cfg.isDurable() || (st.config().Storage == StorageFile && !cfg.MemoryStorage)
+}
+
 // openConsumer starts a consumer: a new one (saved stored nil) starts at
 // its deliver policy; a recovered one resumes from its stored state.
 func (st *stream) openConsumer(cfg *ConsumerConfig, created time.Time, saved *storedState) (*consumer, *APIError) {
@@ -144,7 +152,7 @@ func (st *stream) openConsumer(cfg *ConsumerConfig, created time.Time, saved *st
 	} else {
 		c.initPosition()
 	}
-	if cfg.isDurable() {
+	if st.keepsConsumer(cfg) {
 		if saved == nil {
 			rec := &consumerRecord{Config: *cfg, Created: created}
 			if err := st.acc.consumerCatalog(st.name).put(rec); err != nil {
@@ -166,9 +174,9 @@ func (st *stream) deleteConsumer(c *consumer) bool {
 		return false
 	}
 	c.stop(true)
-	if c.config().isDurable() {
+	if cfg := c.config(); st.keepsConsumer(cfg) {
 		c.dropState()
-		if err := st.acc.consumerCatalog(st.name).remove(c.name); err != nil {
+		if err := st.acc.consumerCatalog(st.name).remove(cfg); err != nil {
 			st.acc.svc.log.Errorf("JetStream consumer %s > %s: remove config: %v", st.name, c.name, err)
 		}
 	}
