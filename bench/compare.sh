@@ -41,7 +41,7 @@ CONNS=${CONNS:-10000}
 GROUP_core=(pub16 pub128 pub1k pubsub fanout queue reqrep)
 GROUP_js=(js_async_file_128 js_async_file_128_refalways js_async_file_1k js_sync_file_128
 	js_sync_file_128_interval js_sync_file_128_refalways js_async_mem_128)
-GROUP_kv=(kv_put kv_put_interval kv_put_refalways kv_get kv_put4 kv_get4)
+GROUP_kv=(kv_put kv_put_interval kv_put_refalways kv_get kv_put4 kv_put4_interval kv_put4_refalways kv_get4)
 GROUP_consume=(js_ordered js_consume js_fetch js_push)
 GROUP_conns=(conns)
 declare -A DESC UNIT CONF
@@ -454,6 +454,13 @@ scn_kv_put4() {
 		--no-progress >"$WORK/$3.out" 2>&1 || return 1
 	agg_rate "$WORK/$3.out"
 }
+DESC[kv_put4_interval]="KV put, 4 clients, 128 B; petrel sync_interval 2m vs reference default"
+DESC[kv_put4_refalways]="KV put, 4 clients, 128 B; petrel durable vs reference sync_interval always"
+UNIT[kv_put4_interval]="ops/s"; UNIT[kv_put4_refalways]="ops/s"
+CONF[kv_put4_interval:petrel]=$INTERVAL_CONF
+CONF[kv_put4_refalways:ref]=$ALWAYS_CONF
+scn_kv_put4_interval()  { scn_kv_put4 "$@"; }
+scn_kv_put4_refalways() { scn_kv_put4 "$@"; }
 scn_kv_get4() {
 	local msgs
 	msgs=$(n 20000)
