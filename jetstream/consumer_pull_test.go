@@ -502,3 +502,26 @@ func TestAckNoneHasNoAckResponder(t *testing.T) {
 		}
 	}
 }
+
+// TestPullNoWaitHeldBackEndsAtHeartbeat: a no-wait request with expires
+// and a heartbeat that got messages and is then held back by
+// max_ack_pending ends with 404 at its first heartbeat, as nats-server's
+// does (nats.py's fetch(n, heartbeat=...) waits for it); one that got
+// nothing yet gets heartbeats until it expires.
+func TestPullNoWaitHeldBackEndsAtHeartbeat(t *testing.T) {
+	nc, _, _ := pullSetup(t, 5, jsclient.ConsumerConfig{AckPolicy: jsclient.AckExplicitPolicy, MaxAckPending: 2})
+	inbox := nats.NewInbox()
+	sub, _ := nc.SubscribeSync(inbox)
+	nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.D", inbox,
+		[]byte(`{"batch":10,"no_wait":true,"expires":2000000000,"idle_heartbeat":100000000}`))
+	for range 2 {
+		if m := mustNext(t, sub); len(m.Data) == 0 {
+			t.Fatalf("status %s %s before the messages", m.Header.Get("Status"), m.Header.Get("Description"))
+		}
+	}
+	start := time.Now()
+	expectStatus(t, mustNext(t, sub), "404", "No Messages")
+	if waited := time.Since(start); waited > time.Second {
+		t.Fatalf("404 after %v, want it at the 100ms heartbeat", waited)
+	}
+}

@@ -196,6 +196,11 @@ func (c *consumer) expireRequestsLocked(r *roundState) {
 		case !req.expires.IsZero() && !r.now.Before(req.expires):
 			r.out = append(r.out, outMsg{route: req.reply, hdr: req.pendingStatus(408, "Request Timeout")})
 		case !c.st.acc.acc.HasInterest(req.reply):
+		case req.hb > 0 && !r.now.Before(req.nextHB) && req.noWait && req.delivered > 0:
+			// A no-wait request that got messages and is held back (by
+			// max_ack_pending) ends at its heartbeat, as nats-server's
+			// does: nats.py's fetch waits for that 404 to return.
+			r.out = append(r.out, outMsg{route: req.reply, hdr: statusHeader(404, "No Messages")})
 		default:
 			if req.hb > 0 && !r.now.Before(req.nextHB) {
 				r.out = append(r.out, outMsg{route: req.reply, hdr: c.heartbeatLocked("")})
