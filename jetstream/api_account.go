@@ -12,21 +12,16 @@ const APILevel = 2
 // accountInfoResponse answers $JS.API.INFO.
 type accountInfoResponse struct {
 	apiResponse
-	Memory          uint64        `json:"memory"`
-	Storage         uint64        `json:"storage"`
-	ReservedMemory  uint64        `json:"reserved_memory"`
-	ReservedStorage uint64        `json:"reserved_storage"`
-	Streams         int           `json:"streams"`
-	Consumers       int           `json:"consumers"`
-	Limits          accountLimits `json:"limits"`
-	Domain          string        `json:"domain,omitempty"`
-	API             apiStats      `json:"api"`
+	accountTier
+	Domain string   `json:"domain,omitempty"`
+	API    apiStats `json:"api"`
 	// Tiers holds the usage and limits by tier ("R1") when the account's
 	// limits are tiered; the top-level limits are then empty.
 	Tiers map[string]*accountTier `json:"tiers,omitempty"`
 }
 
-// accountTier is one tier of accountInfoResponse.Tiers.
+// accountTier is an account's usage and limits: the whole account's at
+// the top of accountInfoResponse, one tier's in its Tiers.
 type accountTier struct {
 	Memory          uint64        `json:"memory"`
 	Storage         uint64        `json:"storage"`
@@ -58,25 +53,24 @@ func (a *account) apiInfo(r *request) (response, *APIError) {
 	mem, file := a.usage()
 	streams := a.streams()
 	resp := &accountInfoResponse{
-		Memory:          mem,
-		Storage:         file,
-		ReservedMemory:  uint64(reserved(streams, StorageMemory, nil)),
-		ReservedStorage: uint64(reserved(streams, StorageFile, nil)),
-		Streams:         len(streams),
-		Limits:          a.limits(),
-		Domain:          a.svc.srv.Options().JetStreamDomain,
-		API:             apiStats{Level: APILevel, Total: a.apiTotal.Load(), Errors: a.apiErrors.Load()},
+		accountTier: accountTier{
+			Memory:          mem,
+			Storage:         file,
+			ReservedMemory:  uint64(reserved(streams, StorageMemory, nil)),
+			ReservedStorage: uint64(reserved(streams, StorageFile, nil)),
+			Streams:         len(streams),
+			Limits:          a.limits(),
+		},
+		Domain: a.svc.srv.Options().JetStreamDomain,
+		API:    apiStats{Level: APILevel, Total: a.apiTotal.Load(), Errors: a.apiErrors.Load()},
 	}
 	for _, st := range streams {
 		resp.Consumers += st.numConsumers()
 	}
 	if a.tiered() {
 		// Every stream of petrel is R1.
-		resp.Tiers = map[string]*accountTier{"R1": {
-			Memory: resp.Memory, Storage: resp.Storage,
-			ReservedMemory: resp.ReservedMemory, ReservedStorage: resp.ReservedStorage,
-			Streams: resp.Streams, Consumers: resp.Consumers, Limits: resp.Limits,
-		}}
+		tier := resp.accountTier
+		resp.Tiers = map[string]*accountTier{"R1": &tier}
 		resp.Limits = accountLimits{}
 	}
 	return resp, nil
