@@ -189,6 +189,10 @@ type AccountConfig struct {
 	// account's JWT (tiered_limits); account info reports them under
 	// tiers, as nats-server does.
 	JetStreamTiered bool
+	// Exports offer subjects to other accounts, Imports take them in
+	// (exports.go).
+	Exports []Export
+	Imports []Import
 }
 
 // ClusterOptions configure routes between servers.
@@ -261,6 +265,9 @@ func (o *Options) Validate() error {
 	}
 	if o.SystemAccount == GlobalAccountName {
 		errs = append(errs, errors.New("the global account can not be the system account"))
+	}
+	if err := validateLinks(o.Accounts); err != nil {
+		errs = append(errs, err)
 	}
 	if d := o.JetStreamDomain; d != "" && strings.ContainsAny(d, ".*> \t\r\n") {
 		errs = append(errs, fmt.Errorf("jetstream domain %q must be a single subject token", d))

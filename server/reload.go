@@ -39,6 +39,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"net"
 	"slices"
 	"time"
@@ -92,7 +93,8 @@ var fixedOptions = []fixedOption{
 	{"max_file_store", func(a, b *Options) bool { return a.JetStreamMaxStore == b.JetStreamMaxStore }},
 	{"sync_interval", func(a, b *Options) bool { return a.SyncInterval == b.SyncInterval }},
 	{"jetstream domain", func(a, b *Options) bool { return a.JetStreamDomain == b.JetStreamDomain }},
-	{"accounts' jetstream settings", func(a, b *Options) bool { return maps.Equal(jetStreamAccounts(a), jetStreamAccounts(b)) }},
+	{"accounts' jetstream settings", func(a, b *Options) bool { return maps.EqualFunc(jetStreamAccounts(a), jetStreamAccounts(b), sameAccountConfig) }},
+	{"accounts' exports and imports", sameLinks},
 	{"cluster", func(a, b *Options) bool { return sameCluster(&a.Cluster, &b.Cluster) }},
 	{"system_account", func(a, b *Options) bool { return a.SystemAccount == b.SystemAccount }},
 	{"no_system_account", func(a, b *Options) bool { return a.NoSystemAccount == b.NoSystemAccount }},
@@ -117,7 +119,9 @@ func jetStreamAccounts(o *Options) map[string]AccountConfig {
 	m := map[string]AccountConfig{}
 	for _, ac := range o.Accounts {
 		if ac.JetStream {
-			m[ac.Name] = *ac
+			c := *ac
+			c.Exports, c.Imports = nil, nil // compared by sameLinks
+			m[ac.Name] = c
 		}
 	}
 	return m
@@ -242,3 +246,6 @@ func (c *client) revoke(sub *subscription) {
 	c.srv.log.Noticef("Client %d: removed subscription %q (sid %q): not authorized", c.cid, sub.subject, sub.sid)
 	c.sendErr(text)
 }
+
+// sameAccountConfig compares two account configurations field by field.
+func sameAccountConfig(a, b AccountConfig) bool { return reflect.DeepEqual(a, b) }

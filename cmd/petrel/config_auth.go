@@ -138,6 +138,8 @@ func (l *loader) accounts(v any) error {
 		keys := map[string]handler{
 			"users":     l.usersList(path+".users", name),
 			"jetstream": l.accountJetStream(path+".jetstream", ac),
+			"exports":   l.exportsList(path+".exports", ac),
+			"imports":   l.importsList(path+".imports", ac),
 		}
 		if err := l.walk(path, am, keys); err != nil {
 			return err
