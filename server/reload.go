@@ -39,8 +39,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"net"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -93,7 +93,9 @@ var fixedOptions = []fixedOption{
 	{"max_file_store", func(a, b *Options) bool { return a.JetStreamMaxStore == b.JetStreamMaxStore }},
 	{"sync_interval", func(a, b *Options) bool { return a.SyncInterval == b.SyncInterval }},
 	{"jetstream domain", func(a, b *Options) bool { return a.JetStreamDomain == b.JetStreamDomain }},
-	{"accounts' jetstream settings", func(a, b *Options) bool { return maps.EqualFunc(jetStreamAccounts(a), jetStreamAccounts(b), sameAccountConfig) }},
+	{"accounts' jetstream settings", func(a, b *Options) bool {
+		return maps.EqualFunc(jetStreamAccounts(a), jetStreamAccounts(b), sameAccountConfig)
+	}},
 	{"accounts' exports and imports", sameLinks},
 	{"cluster", func(a, b *Options) bool { return sameCluster(&a.Cluster, &b.Cluster) }},
 	{"system_account", func(a, b *Options) bool { return a.SystemAccount == b.SystemAccount }},
