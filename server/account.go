@@ -15,6 +15,9 @@ type Account struct {
 	Name  string
 	sl    *sublist.Sublist[*subscription]
 	watch interestWatch // watch.go
+	// links are the account's imports and exports (imports.go); nil for
+	// most accounts. Made before the server accepts clients, then fixed.
+	links *links
 
 	mu struct {
 		sync.Mutex
@@ -114,6 +117,7 @@ func newAccountRegistry(o *Options) *accountRegistry {
 	for _, ac := range o.Accounts {
 		r.register(ac.Name)
 	}
+	r.linkAccounts(o)
 	return r
 }
 

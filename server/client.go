@@ -688,7 +688,7 @@ func (c *client) teardown() {
 	reason := c.mu.reason
 	c.mu.Unlock()
 	for _, sub := range subs {
-		c.acc.sl.Remove(sub.subject, sub.queue, sub)
+		c.acc.removeSub(sub)
 	}
 	if c.connected.Load() {
 		c.acc.addClient(-1)

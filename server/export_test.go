@@ -14,3 +14,11 @@ func (c *Conn) Dropped() int64 {
 	defer c.mu.Unlock()
 	return c.mu.dropped
 }
+
+// ResponseRoutes is how many routes back to requesters a is holding.
+func ResponseRoutes(a *Account) int {
+	if a.links == nil {
+		return 0
+	}
+	return a.links.responses.len()
+}

@@ -161,7 +161,7 @@ func (is *InprocSub) Unsubscribe() {
 	delete(c.mu.subs, is)
 	c.mu.Unlock()
 	if ok {
-		c.acc.sl.Remove(is.sub.subject, is.sub.queue, is.sub)
+		c.acc.removeSub(is.sub)
 	}
 }
 
@@ -230,7 +230,7 @@ func (c *Conn) Close() {
 	c.mu.queue = nil
 	c.mu.Unlock()
 	for is := range subs {
-		c.acc.sl.Remove(is.sub.subject, is.sub.queue, is.sub)
+		c.acc.removeSub(is.sub)
 	}
 	close(c.done)
 }

@@ -8,7 +8,14 @@ import (
 
 // HasInterest reports whether any subscription of the account matches the
 // literal subject subj.
-func (a *Account) HasInterest(subj string) bool { return a.sl.HasInterest(subj) }
+// A route back to a requester in another account (_R_.) has interest
+// while the requester listens on its reply subject.
+func (a *Account) HasInterest(subj string) bool {
+	if a.sl.HasInterest(subj) {
+		return true
+	}
+	return a.links != nil && a.links.exports && a.links.responseInterest(subj)
+}
 
 // PublishAs routes a message to the subscribers of route but writes subj in
 // the MSG line they receive: how JetStream hands a stored message to a

@@ -30,6 +30,13 @@ type delivery struct {
 	hdrLen      int
 	msg         []byte
 	trace       *msgTrace // set when the message is traced (trace.go)
+	// Across accounts (services.go): imports crossed so far; nested when
+	// delivered for a publish in another account (which sends the no
+	// responders status, if any); viaService when a service import
+	// brought it, so it is not passed on to stream importers.
+	hops       uint8
+	nested     bool
+	viaService bool
 }
 
 // deliver routes d to every subscription in acc matching route (the
@@ -49,7 +56,11 @@ func (s *Server) deliver(acc *Account, route string, d *delivery) int {
 				continue
 			}
 		}
-		if s.deliverTo(sub, d) {
+		if sub.shadow != nil {
+			if s.deliverShadow(sub, route, d) {
+				n++
+			}
+		} else if s.deliverTo(sub, d) {
 			n++
 		}
 	}
@@ -61,7 +72,11 @@ func (s *Server) deliver(acc *Account, route string, d *delivery) int {
 					continue
 				}
 			}
-			if s.deliverTo(sub, d) {
+			if sub.shadow != nil {
+				if s.deliverShadow(sub, route, d) {
+					n++
+				}
+			} else if s.deliverTo(sub, d) {
 				n++
 			}
 		}
@@ -72,7 +87,10 @@ func (s *Server) deliver(acc *Account, route string, d *delivery) int {
 			return n
 		}
 	}
-	if n == 0 && len(d.reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
+	if l := acc.links; l != nil {
+		n += s.deliverLinked(l, route, d)
+	}
+	if n == 0 && !d.nested && len(d.reply) > 0 && from != nil && from.opts.NoResponders && from.opts.Headers {
 		s.noResponders(acc, from, d.subj, d.reply)
 	}
 	return n

@@ -17,6 +17,7 @@ type subscription struct {
 	sid     []byte
 	max     atomic.Int64
 	count   atomic.Int64
+	shadow  *shadowOf // set on a stream import's shadow (shadow.go)
 }
 
 // subscribe adds a client subscription.
@@ -52,7 +53,7 @@ func (c *client) subscribe(subj, queue string, sid []byte) error {
 	// listed: whichever of the two sees the other removes it.
 	if !c.perms.Load().mayHold(sub) {
 		c.revoke(sub)
-		c.acc.sl.Remove(subj, queue, sub) // when the reload dropped it before the insert
+		c.acc.removeSub(sub) // when the reload dropped it before the insert
 	}
 	return nil
 }
@@ -82,7 +83,7 @@ func (c *client) unsubscribe(sid []byte, max int64) {
 	}
 	delete(c.mu.subs, string(sid))
 	c.mu.Unlock()
-	c.acc.sl.Remove(sub.subject, sub.queue, sub)
+	c.acc.removeSub(sub)
 }
 
 // expire removes a subscription that reached its delivery count.
@@ -104,6 +105,6 @@ func (c *client) drop(sub *subscription) bool {
 	}
 	delete(c.mu.subs, string(sub.sid))
 	c.mu.Unlock()
-	c.acc.sl.Remove(sub.subject, sub.queue, sub)
+	c.acc.removeSub(sub)
 	return true
 }

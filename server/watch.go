@@ -89,5 +89,8 @@ func (a *Account) insertSub(filter, queue string, sub *subscription) error {
 		return err
 	}
 	a.watch.added(filter)
+	if a.links != nil && len(a.links.streams) > 0 {
+		a.links.addShadows(sub)
+	}
 	return nil
 }
