@@ -35,8 +35,16 @@ type UserInfo struct {
 
 // UserPermissions are a user's publish and subscribe permissions.
 type UserPermissions struct {
-	Publish   *SubjectPermission `json:"publish"`
-	Subscribe *SubjectPermission `json:"subscribe"`
+	Publish   *SubjectPermission  `json:"publish"`
+	Subscribe *SubjectPermission  `json:"subscribe"`
+	Responses *ResponsePermission `json:"responses,omitempty"`
+}
+
+// ResponsePermission is a user's allow_responses: responses per request
+// and for how long.
+type ResponsePermission struct {
+	MaxMsgs int           `json:"max"`
+	Expires time.Duration `json:"ttl"`
 }
 
 // SubjectPermission lists allowed and denied subjects.
@@ -126,6 +134,9 @@ func (r *SysRequests) userInfo(c *server.Conn) server.MsgHandler {
 		}
 		if p := sender.Permissions; p != nil {
 			ui.Permissions = &UserPermissions{Publish: subjectPermission(p.Publish), Subscribe: subjectPermission(p.Subscribe)}
+			if r := p.Response; r != nil {
+				ui.Permissions.Responses = &ResponsePermission{MaxMsgs: r.MaxMsgs, Expires: r.Expires}
+			}
 		}
 		if !sender.Expires.IsZero() {
 			ui.Expires = max(time.Until(sender.Expires), 0)

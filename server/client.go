@@ -105,6 +105,7 @@ type client struct {
 		flush    bool // closed: write what is queued before closing
 		reason   ClosedReason
 		subs     map[string]*subscription // by sid
+		replies  map[string]*replyGrant   // reply subjects it may answer (responseperm.go)
 		timers   []*time.Timer
 	}
 }

@@ -203,7 +203,7 @@ func checkHolder(uc *jwt.UserClaims, nonce, sig string) error {
 
 // jwtPermissions converts JWT permissions, nil when they bound nothing.
 func jwtPermissions(p jwt.Permissions) *Permissions {
-	if p.Pub.Empty() && p.Sub.Empty() {
+	if p.Pub.Empty() && p.Sub.Empty() && p.Resp == nil {
 		return nil
 	}
 	out := &Permissions{}
@@ -212,6 +212,9 @@ func jwtPermissions(p jwt.Permissions) *Permissions {
 	}
 	if !p.Sub.Empty() {
 		out.Subscribe = &SubjectPermission{Allow: p.Sub.Allow, Deny: p.Sub.Deny}
+	}
+	if r := p.Resp; r != nil {
+		out.Response = &ResponsePermission{MaxMsgs: r.MaxMsgs, Expires: r.Expires}
 	}
 	return out
 }

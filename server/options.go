@@ -160,6 +160,10 @@ type User struct {
 type Permissions struct {
 	Publish   *SubjectPermission
 	Subscribe *SubjectPermission
+	// Response lets the user answer requests delivered to it whatever
+	// Publish says (responseperm.go); with it, a Publish without Allow
+	// allows nothing else.
+	Response *ResponsePermission
 }
 
 // SubjectPermission lists allowed and denied subject filters.

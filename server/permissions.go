@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 // user may do anything.
 type permissions struct {
 	pub, sub *subjectPerm
+	resp     *ResponsePermission // defaults applied; nil when none
 }
 
 // subjectPerm allows a subject when some allow filter (if any) matches it
@@ -19,6 +21,7 @@ type permissions struct {
 // see allowsSubscribe.
 type subjectPerm struct {
 	allow, deny []string
+	noneAllowed bool // an empty allow list allows nothing (a response permission's publish)
 	// the entries split into plain filters and queue entries, for
 	// subscriptions
 	allowSub, denySub permEntries
@@ -44,10 +47,19 @@ func newPermEntries(list []string) permEntries {
 }
 
 func newPermissions(p *Permissions) *permissions {
-	if p == nil || (p.Publish == nil && p.Subscribe == nil) {
+	if p == nil || (p.Publish == nil && p.Subscribe == nil && p.Response == nil) {
 		return nil
 	}
-	return &permissions{pub: newSubjectPerm(p.Publish), sub: newSubjectPerm(p.Subscribe)}
+	out := &permissions{pub: newSubjectPerm(p.Publish), sub: newSubjectPerm(p.Subscribe)}
+	if r := p.Response; r != nil {
+		rp := ResponsePermission{MaxMsgs: cmp.Or(r.MaxMsgs, DefaultResponseMaxMsgs), Expires: cmp.Or(r.Expires, DefaultResponseExpires)}
+		out.resp = &rp
+		if out.pub == nil {
+			out.pub = &subjectPerm{}
+		}
+		out.pub.noneAllowed = len(out.pub.allow) == 0
+	}
+	return out
 }
 
 // public is p as configured, nil when p is.
@@ -55,7 +67,7 @@ func (p *permissions) public() *Permissions {
 	if p == nil {
 		return nil
 	}
-	return &Permissions{Publish: p.pub.public(), Subscribe: p.sub.public()}
+	return &Permissions{Publish: p.pub.public(), Subscribe: p.sub.public(), Response: p.resp}
 }
 
 func (p *subjectPerm) public() *SubjectPermission {
@@ -76,6 +88,9 @@ func newSubjectPerm(sp *SubjectPermission) *subjectPerm {
 func (p *subjectPerm) allowsPublish(subj string) bool {
 	if p == nil {
 		return true
+	}
+	if p.noneAllowed {
+		return false
 	}
 	if len(p.allow) > 0 && !anyFilter(p.allow, func(f string) bool { return subject.Match(f, subj) }) {
 		return false
@@ -141,7 +156,7 @@ func (c *client) checkPublish(subj, reply []byte) error {
 		(len(reply) > 0 && !subject.ValidLiteral(bytesToString(reply)))) {
 		return &clientError{Text: errInvalidPubSubj}
 	}
-	if p := c.perms.Load(); p != nil && !p.pub.allowsPublish(bytesToString(subj)) {
+	if p := c.perms.Load(); p != nil && !p.pub.allowsPublish(bytesToString(subj)) && (p.resp == nil || !c.useReply(subj)) {
 		c.srv.log.Warnf("Client %d: publish to %q denied", c.cid, subj)
 		return &clientError{Text: fmt.Sprintf(errPermissionPubFmt, subj)}
 	}

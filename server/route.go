@@ -190,6 +190,11 @@ func (c *client) queueMsg(sub *subscription, d *delivery) bool {
 		msg = msg[hdrLen:]
 		c.mu.scratch = wire.AppendMsgHeader(c.mu.scratch[:0], subj, sub.sid, reply, len(msg))
 	}
+	if len(reply) > 0 {
+		if p := c.perms.Load(); p != nil && p.resp != nil {
+			c.grantReplyLocked(p.resp, reply)
+		}
+	}
 	c.mu.out.write(c.mu.scratch)
 	c.mu.out.write(msg)
 	c.mu.out.write(crlf)

@@ -81,7 +81,9 @@ func permissionKeys(u *server.User) func() map[string]handler {
 		u.Permissions = &server.Permissions{}
 		pub := subjectPermission(&u.Permissions.Publish)
 		sub := subjectPermission(&u.Permissions.Subscribe)
-		return map[string]handler{"publish": pub, "pub": pub, "subscribe": sub, "sub": sub}
+		resp := responsePermission(&u.Permissions.Response)
+		return map[string]handler{"publish": pub, "pub": pub, "subscribe": sub, "sub": sub,
+			"allow_responses": resp, "allow_response": resp}
 	}
 }
 
@@ -257,4 +259,38 @@ func syncInterval(v any) (time.Duration, error) {
 		return 0, fmt.Errorf("negative sync interval %v", d)
 	}
 	return d, nil
+}
+
+// responsePermission reads allow_responses: true|false or { max, expires }.
+func responsePermission(p **server.ResponsePermission) handler {
+	return func(v any) error {
+		if b, err := conf.Bool(v); err == nil {
+			*p = nil
+			if b {
+				*p = &server.ResponsePermission{}
+			}
+			return nil
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("expected a boolean or { max, expires }, got %s", describe(v))
+		}
+		rp := &server.ResponsePermission{}
+		for k, x := range m {
+			var err error
+			switch strings.ToLower(k) {
+			case "max", "max_msgs", "max_messages", "max_responses":
+				rp.MaxMsgs, err = intValue(x)
+			case "expires", "expiration", "ttl":
+				rp.Expires, err = conf.Duration(x)
+			default:
+				err = fmt.Errorf("unknown key %q (want max or expires)", k)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		*p = rp
+		return nil
+	}
 }
