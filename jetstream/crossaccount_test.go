@@ -14,7 +14,8 @@ import (
 // crossAccountServer is the setup of nats.js's cross-account tests: JS
 // has JetStream and exports its API and acknowledgements as services and
 // A.> as a stream to A; A imports the API under IPA.>, the
-// acknowledgements as they are, and A.> (its inboxes, "A" prefixed).
+// acknowledgements as they are, and A.> (its inboxes, "A" prefixed);
+// also flow control replies ($JS.FC.>), which nats.js's setup leaves out.
 func crossAccountServer(t *testing.T) (admin, user *nats.Conn) {
 	t.Helper()
 	s := testutil.RunServer(t, &server.Options{
@@ -24,11 +25,13 @@ func crossAccountServer(t *testing.T) (admin, user *nats.Conn) {
 			{Name: "JS", JetStream: true, Exports: []server.Export{
 				{Subject: "$JS.API.>", Service: true, ResponseType: server.Stream},
 				{Subject: "$JS.ACK.>", Service: true, ResponseType: server.Stream},
+				{Subject: "$JS.FC.>", Service: true},
 				{Subject: "A.>", Accounts: []string{"A"}},
 			}},
 			{Name: "A", Imports: []server.Import{
 				{Account: "JS", Subject: "$JS.API.>", Service: true, To: "IPA.>"},
 				{Account: "JS", Subject: "$JS.ACK.>", Service: true},
+				{Account: "JS", Subject: "$JS.FC.>", Service: true},
 				{Account: "JS", Subject: "A.>"},
 			}},
 		},
@@ -204,5 +207,42 @@ func nextEntry(t *testing.T, w jsclient.KeyWatcher) jsclient.KeyValueEntry {
 	case <-time.After(3 * time.Second):
 		t.Fatal("no watch update")
 		return nil
+	}
+}
+
+// TestCrossAccountFlowControl: a flow-controlled push consumer delivers
+// more than its window to the importing account, whose client answers
+// the flow control requests through the $JS.FC import.
+func TestCrossAccountFlowControl(t *testing.T) {
+	admin, user := crossAccountServer(t)
+	js, err := user.JetStream(nats.APIPrefix("IPA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "F", Subjects: []string{"f"}}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	payload := make([]byte, 1024)
+	ajs, _ := admin.JetStream()
+	for i := 0; i < n; i++ {
+		if _, err := ajs.PublishAsync("f", payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-ajs.PublishAsyncComplete()
+	got := make(chan struct{}, n)
+	sub, err := js.Subscribe("f", func(m *nats.Msg) { got <- struct{}{} }, nats.BindStream("F"),
+		nats.DeliverSubject(user.NewRespInbox()), nats.EnableFlowControl(), nats.IdleHeartbeat(time.Second), nats.AckNone())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	for i := 0; i < n; i++ {
+		select {
+		case <-got:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("received %d of %d", i, n)
+		}
 	}
 }

@@ -7,9 +7,8 @@ import (
 )
 
 // HasInterest reports whether any subscription of the account matches the
-// literal subject subj.
-// A route back to a requester in another account (_R_.) has interest
-// while the requester listens on its reply subject.
+// literal subject subj. A route back to a requester in another account
+// (_R_.) has interest while the requester listens on its reply subject.
 func (a *Account) HasInterest(subj string) bool {
 	if a.sl.HasInterest(subj) {
 		return true
