@@ -223,3 +223,27 @@ func TestServiceImportChained(t *testing.T) {
 		t.Fatalf("response %q", resp.Data)
 	}
 }
+
+// TestServiceImportCycle: accounts that import a service from each other
+// do not pass a request around for ever; with nobody answering, the
+// requester gets no responders.
+func TestServiceImportCycle(t *testing.T) {
+	s := testutil.RunServer(t, &server.Options{
+		Accounts: []*server.AccountConfig{
+			{Name: "A", Exports: []server.Export{{Subject: "q", Service: true}},
+				Imports: []server.Import{{Account: "B", Subject: "q", Service: true}}},
+			{Name: "B", Exports: []server.Export{{Subject: "q", Service: true}},
+				Imports: []server.Import{{Account: "A", Subject: "q", Service: true}}},
+		},
+		Users: []*server.User{{Username: "a", Password: "a", Account: "A"}},
+	})
+	a := testutil.Connect(t, s, nats.UserInfo("a", "a"))
+	if _, err := a.Request("q", nil, 2*time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("request around the cycle: %v", err)
+	}
+	for _, acc := range []string{"A", "B"} {
+		if n := server.ResponseRoutes(s.LookupAccount(acc)); n != 0 {
+			t.Fatalf("%d routes back left open in %s", n, acc)
+		}
+	}
+}
