@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/petrelmq/petrel/internal/subject"
 )
@@ -52,12 +53,15 @@ func (rt ResponseType) String() string {
 
 // Export offers Subject (a filter) of its account to Accounts, or to
 // every account when Accounts is empty. Service marks a service export;
-// ResponseType applies to services only.
+// ResponseType and ResponseThreshold (how long a route back to a
+// requester lasts unused; default DefaultResponseThreshold) apply to
+// services only.
 type Export struct {
-	Subject      string
-	Service      bool
-	Accounts     []string
-	ResponseType ResponseType
+	Subject           string
+	Service           bool
+	Accounts          []string
+	ResponseType      ResponseType
+	ResponseThreshold time.Duration
 }
 
 // Import takes Subject from Account's export into the importing account.
@@ -105,6 +109,9 @@ func validateLinks(accounts []*AccountConfig) error {
 		for _, ex := range ac.Exports {
 			if !subject.ValidFilter(ex.Subject) {
 				errs = append(errs, fmt.Errorf("account %s: %s export %q is not a valid subject", ac.Name, kind(ex.Service), ex.Subject))
+			}
+			if ex.ResponseThreshold < 0 {
+				errs = append(errs, fmt.Errorf("account %s: service export %q: negative response threshold", ac.Name, ex.Subject))
 			}
 		}
 		for i := range ac.Imports {

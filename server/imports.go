@@ -1,7 +1,9 @@
 package server
 
 import (
+	"cmp"
 	"sync"
+	"time"
 
 	"github.com/petrelmq/petrel/internal/sublist"
 )
@@ -35,10 +37,11 @@ type streamImport struct {
 // serviceImport sends what the importing account publishes on local to
 // the exporter's responders on to.
 type serviceImport struct {
-	acc   *Account
-	local string
-	to    string
-	rt    ResponseType
+	acc       *Account
+	local     string
+	to        string
+	rt        ResponseType
+	threshold time.Duration
 }
 
 // linkAccounts makes the links declared in o's accounts; r holds them.
@@ -74,7 +77,8 @@ func (r *accountRegistry) linkAccounts(o *Options) {
 			if l.services == nil {
 				l.services = sublist.New[*serviceImport]()
 			}
-			si := &serviceImport{acc: exp, local: im.local(), to: im.Subject, rt: ex.ResponseType}
+			si := &serviceImport{acc: exp, local: im.local(), to: im.Subject, rt: ex.ResponseType,
+				threshold: cmp.Or(ex.ResponseThreshold, DefaultResponseThreshold)}
 			l.services.Insert(si.local, "", si)
 			linksOf(exp).exports = true
 		}

@@ -247,3 +247,27 @@ func TestServiceImportCycle(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceImportResponseThreshold: a stream export's route back goes
+// once it has been unused for the export's response threshold.
+func TestServiceImportResponseThreshold(t *testing.T) {
+	s, a, b := linkedServer(t,
+		[]server.Export{{Subject: "many", Service: true, ResponseType: server.Stream, ResponseThreshold: 100 * time.Millisecond}},
+		[]server.Import{{Account: "A", Subject: "many", Service: true}})
+	a.Subscribe("many", func(m *nats.Msg) { m.Respond([]byte("r")) })
+	a.Flush()
+	if _, err := b.Request("many", nil, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	acc := s.LookupAccount("A")
+	if n := server.ResponseRoutes(acc); n != 1 {
+		t.Fatalf("%d routes back, want 1", n)
+	}
+	time.Sleep(250 * time.Millisecond)
+	if _, err := b.Request("many", nil, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := server.ResponseRoutes(acc); n != 1 {
+		t.Fatalf("%d routes back after the first went idle, want 1 (the new one)", n)
+	}
+}

@@ -13,12 +13,15 @@ import (
 // exporting account, "_R_.<id>", which routes the responses back to the
 // requester's own reply subject in its account. A singleton export's
 // route goes with its first response; a stream or chunked export's lasts
-// until it has been idle for responseThreshold, as nats-server's do.
+// until it has been idle for the export's response threshold, as
+// nats-server's do. Unanswered routes go after the threshold too.
 
 const (
-	replyPrefix       = "_R_."
-	responseThreshold = 2 * time.Minute
-	sweepEvery        = 30 * time.Second
+	replyPrefix = "_R_."
+	// DefaultResponseThreshold is how long a route back lasts unused
+	// unless its export says otherwise, nats-server's default.
+	DefaultResponseThreshold = 2 * time.Minute
+	sweepEvery               = 30 * time.Second
 )
 
 // response is the way back for one request.
@@ -26,6 +29,7 @@ type response struct {
 	dest  *Account // the requester's account
 	reply string   // the requester's reply subject there
 	rt    ResponseType
+	idle  int64        // nanoseconds unused after which the route goes
 	last  atomic.Int64 // unix nanos of the request or the latest response
 }
 
@@ -49,9 +53,9 @@ func init() {
 
 // add opens a route back to reply in dest and returns the reply subject
 // the exporter's responders see.
-func (rm *responseMap) add(dest *Account, reply string, rt ResponseType) string {
+func (rm *responseMap) add(dest *Account, reply string, si *serviceImport) string {
 	id := replyIDs.prefix + strconv.FormatUint(replyIDs.n.Add(1), 36)
-	r := &response{dest: dest, reply: reply, rt: rt}
+	r := &response{dest: dest, reply: reply, rt: si.rt, idle: int64(si.threshold)}
 	now := time.Now()
 	r.last.Store(now.UnixNano())
 	rm.mu.Lock()
@@ -59,19 +63,19 @@ func (rm *responseMap) add(dest *Account, reply string, rt ResponseType) string 
 		rm.m = make(map[string]*response)
 	}
 	rm.m[id] = r
-	if now.Sub(rm.swept) > sweepEvery {
+	if now.Sub(rm.swept) > min(sweepEvery, si.threshold) {
 		rm.sweepLocked(now)
 	}
 	rm.mu.Unlock()
 	return id
 }
 
-// sweepLocked drops the routes idle past responseThreshold.
+// sweepLocked drops the routes idle past their threshold.
 func (rm *responseMap) sweepLocked(now time.Time) {
 	rm.swept = now
-	old := now.Add(-responseThreshold).UnixNano()
+	t := now.UnixNano()
 	for id, r := range rm.m {
-		if r.last.Load() < old {
+		if r.last.Load()+r.idle < t {
 			delete(rm.m, id)
 		}
 	}

@@ -56,7 +56,7 @@ func (s *Server) deliverRequest(l *links, route string, d *delivery) int {
 	to := mapSubject(si.local, si.to, route)
 	reply, id := d.reply, ""
 	if len(reply) > 0 && !bytes.HasPrefix(reply, []byte(jsAckPrefix)) {
-		id = si.acc.links.responses.add(l.acc, string(reply), si.rt)
+		id = si.acc.links.responses.add(l.acc, string(reply), si)
 		reply = []byte(id)
 	}
 	msg, hdrLen := withRequestInfo(d, l.acc)

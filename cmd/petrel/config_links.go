@@ -40,11 +40,13 @@ func (l *loader) export(path string, v any) (server.Export, error) {
 	}
 	var stream, service, rt string
 	err := l.walk(path, m, map[string]handler{
-		"stream":        set(&stream, conf.String),
-		"service":       set(&service, conf.String),
-		"accounts":      set(&ex.Accounts, stringList),
-		"response_type": set(&rt, conf.String),
-		"response":      set(&rt, conf.String),
+		"stream":             set(&stream, conf.String),
+		"service":            set(&service, conf.String),
+		"accounts":           set(&ex.Accounts, stringList),
+		"response_type":      set(&rt, conf.String),
+		"response":           set(&rt, conf.String),
+		"response_threshold": set(&ex.ResponseThreshold, conf.Duration),
+		"threshold":          set(&ex.ResponseThreshold, conf.Duration),
 	})
 	if err != nil {
 		return ex, err
@@ -52,8 +54,8 @@ func (l *loader) export(path string, v any) (server.Export, error) {
 	switch {
 	case (stream == "") == (service == ""):
 		return ex, &keyError{path, errors.New("an export names exactly one of stream or service")}
-	case stream != "" && rt != "":
-		return ex, &keyError{path, errors.New("response_type applies to service exports only")}
+	case stream != "" && (rt != "" || ex.ResponseThreshold != 0):
+		return ex, &keyError{path, errors.New("response_type and response_threshold apply to service exports only")}
 	}
 	ex.Subject, ex.Service = stream+service, service != ""
 	if ex.ResponseType, err = server.ParseResponseType(rt); err != nil {

@@ -4,13 +4,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/petrelmq/petrel/server"
 )
 
 func TestConfigExportsImports(t *testing.T) {
 	rc, err := loadText(t, `accounts {
-		A { exports: [ {stream: "x.>"}, {service: "svc", accounts: [B]}, {service: "$JS.API.>", response_type: stream} ] }
+		A { exports: [ {stream: "x.>"}, {service: "svc", accounts: [B]}, {service: "$JS.API.>", response_type: stream, response_threshold: "10s"} ] }
 		B { imports: [
 			{stream: {account: A, subject: "x.>"}, prefix: p}
 			{stream: {account: A, subject: "x.y"}, to: "z"}
@@ -25,7 +26,7 @@ func TestConfigExportsImports(t *testing.T) {
 		{Name: "A", Exports: []server.Export{
 			{Subject: "x.>"},
 			{Subject: "svc", Service: true, Accounts: []string{"B"}},
-			{Subject: "$JS.API.>", Service: true, ResponseType: server.Stream},
+			{Subject: "$JS.API.>", Service: true, ResponseType: server.Stream, ResponseThreshold: 10 * time.Second},
 		}},
 		{Name: "B", Imports: []server.Import{
 			{Account: "A", Subject: "x.>", Prefix: "p"},
@@ -45,6 +46,7 @@ func TestConfigExportsImports(t *testing.T) {
 func TestConfigLinkErrors(t *testing.T) {
 	cases := []struct{ text, want string }{
 		{`accounts { A { exports: [ {stream: x, service: y} ] } }`, "accounts.A.exports[0]: an export names exactly one of stream or service"},
+		{`accounts { A { exports: [ {stream: y, response_threshold: "1s"} ] } }`, "apply to service exports only"},
 		{`accounts { A { exports: [ {service: y, response_type: lots} ] } }`, `unknown response type "lots"`},
 		{`accounts { A { exports: [ x ] } }`, "accounts.A.exports[0]: expected an export block"},
 		{`accounts { B { imports: [ {stream: {account: A}} ] } }`, "accounts.B.imports[0].stream: an import needs an account and a subject"},
