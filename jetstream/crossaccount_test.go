@@ -55,10 +55,14 @@ func TestCrossAccountStreamsAndPull(t *testing.T) {
 		admin.Publish("s.x", []byte(fmt.Sprint(i)))
 	}
 	admin.Flush()
-	info, err := st.Info(ctx(t))
-	if err != nil || info.State.Msgs != 3 {
-		t.Fatalf("stream info %+v, %v", info, err)
-	}
+	// Plain publishes: the stream stores them after the flush returns.
+	testutil.WaitFor(t, 5*time.Second, func() error {
+		info, err := st.Info(ctx(t))
+		if err != nil || info.State.Msgs != 3 {
+			return fmt.Errorf("stream state %+v, %v", info.State, err)
+		}
+		return nil
+	})
 	names := js.StreamNames(ctx(t))
 	for n := range names.Name() {
 		if n != "S" {
