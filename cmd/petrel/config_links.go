@@ -16,17 +16,23 @@ import (
 
 // exportsList returns a handler reading an account's exports array.
 func (l *loader) exportsList(path string, ac *server.AccountConfig) handler {
+	return listOf(path, "exports", &ac.Exports, l.export)
+}
+
+// listOf returns a handler reading an array whose elements each reads
+// into dst, naming each element's path in its errors.
+func listOf[T any](path, what string, dst *[]T, each func(path string, v any) (T, error)) handler {
 	return func(v any) error {
 		list, ok := v.([]any)
 		if !ok {
-			return fmt.Errorf("expected an array of exports, got %s", describe(v))
+			return fmt.Errorf("expected an array of %s, got %s", what, describe(v))
 		}
 		for i, e := range list {
-			ex, err := l.export(fmt.Sprintf("%s[%d]", path, i), e)
+			x, err := each(fmt.Sprintf("%s[%d]", path, i), e)
 			if err != nil {
 				return err
 			}
-			ac.Exports = append(ac.Exports, ex)
+			*dst = append(*dst, x)
 		}
 		return nil
 	}
@@ -66,20 +72,7 @@ func (l *loader) export(path string, v any) (server.Export, error) {
 
 // importsList returns a handler reading an account's imports array.
 func (l *loader) importsList(path string, ac *server.AccountConfig) handler {
-	return func(v any) error {
-		list, ok := v.([]any)
-		if !ok {
-			return fmt.Errorf("expected an array of imports, got %s", describe(v))
-		}
-		for i, e := range list {
-			im, err := l.importEntry(fmt.Sprintf("%s[%d]", path, i), e)
-			if err != nil {
-				return err
-			}
-			ac.Imports = append(ac.Imports, im)
-		}
-		return nil
-	}
+	return listOf(path, "imports", &ac.Imports, l.importEntry)
 }
 
 func (l *loader) importEntry(path string, v any) (server.Import, error) {
