@@ -286,28 +286,7 @@ func TestOperatorModeUserExpires(t *testing.T) {
 	acc := tc.account("A", nil)
 	s := testutil.RunServer(t, tc.options())
 	tok, seed := tc.user(acc, acc, func(uc *jwt.UserClaims) { uc.Expires = time.Now().Unix() + 2 })
-	errs := make(chan error, 4)
-	closed := make(chan struct{})
-	nc, err := nats.Connect(s.ClientURL(), nats.UserJWTAndSeed(tok, string(seed)), nats.NoReconnect(),
-		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }),
-		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	select {
-	case <-closed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("connection still open after the user JWT expired")
-	}
-	select {
-	case err := <-errs:
-		if !errors.Is(err, nats.ErrAuthExpired) {
-			t.Fatalf("error %v, want %v", err, nats.ErrAuthExpired)
-		}
-	default:
-		t.Fatalf("no error reported; last error %v", nc.LastError())
-	}
+	expectCutOff(t, s, tok, seed, "user JWT", nats.ErrAuthExpired)
 
 	// A user without expiry stays.
 	tok, seed = tc.user(acc, acc, nil)
@@ -377,6 +356,14 @@ func TestOperatorModeAccountExpires(t *testing.T) {
 	acc := tc.account("A", func(ac *jwt.AccountClaims) { ac.Expires = time.Now().Unix() + 2 })
 	s := testutil.RunServer(t, tc.options())
 	tok, seed := tc.user(acc, acc, nil)
+	expectCutOff(t, s, tok, seed, "account JWT", nats.ErrAccountAuthExpired)
+}
+
+// expectCutOff connects with the user JWT tok and checks that the server
+// closes the connection within 5 s, once what expires has expired, with
+// want reported to the client.
+func expectCutOff(t *testing.T, s *server.Server, tok string, seed []byte, what string, want error) {
+	t.Helper()
 	errs := make(chan error, 4)
 	closed := make(chan struct{})
 	nc, err := nats.Connect(s.ClientURL(), nats.UserJWTAndSeed(tok, string(seed)), nats.NoReconnect(),
@@ -389,12 +376,12 @@ func TestOperatorModeAccountExpires(t *testing.T) {
 	select {
 	case <-closed:
 	case <-time.After(5 * time.Second):
-		t.Fatal("connection still open after the account JWT expired")
+		t.Fatalf("connection still open after the %s expired", what)
 	}
 	select {
 	case err := <-errs:
-		if !errors.Is(err, nats.ErrAccountAuthExpired) {
-			t.Fatalf("error %v, want %v", err, nats.ErrAccountAuthExpired)
+		if !errors.Is(err, want) {
+			t.Fatalf("error %v, want %v", err, want)
 		}
 	default:
 		t.Fatalf("no error reported; last error %v", nc.LastError())
